@@ -1,0 +1,124 @@
+"""Command line and composition root: read Settings, build the services, pick an adapter.
+
+python -m bot                  the console, or Discord when DISCORD_TOKEN is set
+python -m bot chat             the console
+python -m bot ask [--json] QUESTION
+python -m bot ask --batch      JSON Lines {"question": ...} on stdin, one JSON line out per line
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, DataFileError
+
+if TYPE_CHECKING:
+    from bot.core.coach import Coach
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="SoMe-coach: a coach for the course 'Sosiale medier'.",
+    )
+    parser.add_argument("--version", action="version", version=f"some-coach {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("chat", help="open the console (the default without DISCORD_TOKEN)")
+    ask = sub.add_parser("ask", help="answer one question, or a batch of JSON Lines on stdin")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--batch", action="store_true", help='read {"question": ...} JSON Lines from stdin'
+    )
+    return parser
+
+
+def setup_logging(verbose: bool) -> None:
+    """Send logs to stderr (stdout stays clean for replies and JSON)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # bm25s logs every index build at DEBUG on its own logger; keep it quiet unless asked.
+    logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args = _parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        settings = load_settings()
+        return _run(args, settings)
+    except (ConfigError, DataFileError) as exc:
+        print(f"some-coach: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core.coach import Coach, load_all
+
+    if args.command is None and settings.discord_token is not None:
+        print(
+            "some-coach: DISCORD_TOKEN is set, but this version has no Discord adapter yet; "
+            "unset it to use the console (python -m bot chat).",
+            file=sys.stderr,
+        )
+        return 2
+    coach = Coach(load_all(settings.knowledge_dir), settings.language)
+    if args.command == "ask":
+        if args.batch:
+            return ask_batch(coach, sys.stdin, sys.stdout)
+        return ask_once(coach, " ".join(args.question), args.json, sys.stdout)
+    from bot.console import run_console
+
+    return run_console(coach, history=settings.db_path.parent / ".console_history")
+
+
+def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
+    """Answer one question and print it, as text or JSON."""
+    from bot.console import render
+    from bot.core.coach import ask_reply
+
+    if not question.strip():
+        print(coach.strings.t(coach.language_of(""), "ask.empty"), file=sys.stderr)
+        return 2
+    result = coach.ask(question)
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
+    else:
+        print(render(ask_reply(result, coach.strings), coach.strings), file=out)
+    return 0
+
+
+def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
+    """Answer JSON Lines questions from stdin, one JSON object out per line, in order."""
+    for number, line in enumerate(stdin, start=1):
+        result: dict[str, object]
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError('expected an object with a "question" string')
+            if not item["question"].strip():
+                raise ValueError("the question is empty")
+            result = coach.ask(item["question"]).to_json()
+        except ValueError as exc:
+            log.warning("batch line %d: %s", number, exc)
+            result = {"error": f"line {number}: {exc}"}
+        print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Settings, read once from the environment and `.env`, then passed down.
+
+Every setting has an environment name; `SETTING_NAMES` maps each field to it so that an invalid
+value stops start-up with one line naming the variable the user actually set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_dir(name: str) -> Path:
+    """Return the project's own data folder `name`, or `./name` when installed elsewhere."""
+    bundled = PROJECT_ROOT / name
+    return bundled if bundled.is_dir() else Path.cwd() / name
+
+
+class Settings(BaseSettings):
+    """All settings of the coach; secrets are SecretStr and never shown."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        populate_by_name=True,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COACH_LLM_BASE_URL", "OPENAI_BASE_URL", "llm_base_url"),
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COACH_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key"),
+    )
+    llm_model: str = Field(
+        default="gpt-4o-mini", validation_alias=AliasChoices("COACH_LLM_MODEL", "llm_model")
+    )
+    db_path: Path = Field(
+        default=Path("data/coach.db"), validation_alias=AliasChoices("COACH_DB_PATH", "db_path")
+    )
+    knowledge_dir: Path = Field(
+        default_factory=lambda: _default_dir("knowledge"),
+        validation_alias=AliasChoices("COACH_KNOWLEDGE_DIR", "knowledge_dir"),
+    )
+    language: Literal["auto", "nb", "en"] = Field(
+        default="auto", validation_alias=AliasChoices("COACH_LANGUAGE", "language")
+    )
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("llm_model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _check_knowledge_dir(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"folder {value} does not exist")
+        return value
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Say whether an LLM endpoint is configured (only a base URL turns it on)."""
+        return self.llm_base_url is not None
+
+    def ensure_db_folder(self) -> Path:
+        """Create the database's folder if missing and return the database path."""
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        return self.db_path
+
+
+# The environment name shown for each field when its value is invalid.
+SETTING_NAMES: dict[str, str] = {
+    "discord_token": "DISCORD_TOKEN",
+    "llm_base_url": "COACH_LLM_BASE_URL",
+    "llm_api_key": "COACH_LLM_API_KEY",
+    "llm_model": "COACH_LLM_MODEL",
+    "db_path": "COACH_DB_PATH",
+    "knowledge_dir": "COACH_KNOWLEDGE_DIR",
+    "language": "COACH_LANGUAGE",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings; a validation error becomes a ConfigError naming the bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = str(first["loc"][0]) if first["loc"] else "?"
+        name = SETTING_NAMES.get(loc, loc.upper())
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(name, message) from None
+
+
+__all__ = ["PROJECT_ROOT", "SETTING_NAMES", "Settings", "load_settings"]

@@ -1,0 +1,104 @@
+"""The console adapter: the coach's commands in a terminal, with line editing and history.
+
+It never imports discord.py, so the console starts fast on a laptop with nothing configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.coach import Coach, Context
+from bot.core.language import Language
+from bot.core.reply import Reply
+from bot.core.strings import Strings
+
+log = logging.getLogger(__name__)
+
+PROMPT = "du> "
+HISTORY_LENGTH = 500
+
+
+def render(reply: Reply, strings: Strings) -> str:
+    """Return a reply as plain terminal text: parts, numbered sources, notices, attachments."""
+    blocks = [reply.text] if reply.text else []
+    if reply.sources:
+        lines = [f"{strings.t(reply.language, 'ask.sources')}:"]
+        lines += [f"  [{s.n}] {s.title} ({s.path})" for s in reply.sources]
+        blocks.append("\n".join(lines))
+    for attachment in reply.attachments:
+        blocks.append(f"--- {attachment.filename} ---\n{attachment.content.rstrip()}\n---")
+    if reply.notice:
+        blocks.append(f"({reply.notice})")
+    return "\n\n".join(blocks)
+
+
+def _enable_line_editing(history: Path) -> None:
+    """Turn on readline editing and a persistent history, where the platform has readline."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        if history.exists():
+            readline.read_history_file(history)
+    except OSError as exc:
+        log.debug("no console history: %s", exc)
+    readline.set_history_length(HISTORY_LENGTH)
+    import atexit
+
+    def _save() -> None:
+        try:
+            readline.write_history_file(history)
+        except OSError as exc:
+            log.debug("could not save console history: %s", exc)
+
+    atexit.register(_save)
+
+
+def run_console(
+    coach: Coach,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    history: Path | None = None,
+) -> int:
+    """Read commands until end of input or Ctrl-C, printing each reply; return the exit code."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin is sys.stdin and stdin.isatty()
+    if interactive and history is not None:
+        _enable_line_editing(history)
+    strings = coach.strings
+    lang: Language = "en" if coach.language_setting == "en" else "nb"
+    ctx = Context(user_id=0, guild_id=0, conversation="console:0", is_teacher=True)
+    print(strings.t(lang, "console.welcome"), file=stdout, flush=True)
+    with asyncio.Runner() as runner:
+        while True:
+            try:
+                line = input(PROMPT) if interactive else stdin.readline()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not interactive and line == "":
+                break  # end of piped input
+            try:
+                reply = runner.run(coach.handle(line.rstrip("\n"), ctx))
+                text = render(reply, strings)
+            except KeyboardInterrupt:
+                break
+            except Exception:
+                log.exception("console command failed")
+                text = strings.t(coach.language_of(line), "general.error")
+            print(text, file=stdout, flush=True)
+            if not interactive:
+                print(file=stdout, flush=True)
+    if interactive:
+        print(file=stdout)
+    print(strings.t(lang, "console.goodbye"), file=stdout, flush=True)
+    return 0
+
+
+__all__ = ["PROMPT", "render", "run_console"]

@@ -1,0 +1,203 @@
+"""`!ask`, offline: quote the course sentences that answer a question, or decline honestly.
+
+The decision to answer rests on what the question asks: each content word must be found in the
+post that would answer it, weighted by how telling the word is. A question that reuses a course
+word ('Twitter') but asks about something else ('charge', 'ads') is declined, whatever its score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from bot.core.knowledge import Passage
+from bot.core.language import Language, detect_language
+from bot.core.search import Hit, Query, SearchIndex, WordMatch
+from bot.core.strings import Strings
+from bot.core.text import clean, sentences, words
+
+MAX_QUESTION_CHARS = 500
+MAX_SENTENCES = 3
+MIN_COVERAGE = 0.6
+_CUT_MARKERS = ("Les videre",)
+
+
+class SourceOut(BaseModel):
+    """A cited post in the pinned JSON shape."""
+
+    title: str
+    path: str
+    score: float
+
+
+class AskResult(BaseModel):
+    """The answer to a question, in the pinned JSON shape (plus fields for the adapters)."""
+
+    question: str
+    answered: bool
+    answer: str
+    sources: list[SourceOut] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    language: Language
+    engine: str = "offline"
+    fallback_reason: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """Return the pinned JSON fields (fallback_reason only when the engine fell back)."""
+        data = self.model_dump(exclude={"fallback_reason"})
+        if self.fallback_reason is not None:
+            data["fallback_reason"] = self.fallback_reason
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A sentence quoted from a passage, with its score."""
+
+    passage: Passage
+    text: str
+    score: float
+
+
+class OfflineAsker:
+    """Answers questions from the course text alone."""
+
+    def __init__(self, index: SearchIndex, strings: Strings, language: str = "auto") -> None:
+        self.index = index
+        self.strings = strings
+        self.language_setting = language
+
+    def language_of(self, question: str) -> Language:
+        """Return the reply language: fixed by the setting, or detected from the question."""
+        if self.language_setting in ("nb", "en"):
+            return "en" if self.language_setting == "en" else "nb"
+        return detect_language(question, self.index.lexicon, self.index)
+
+    def ask(self, question: str, language: Language | None = None, context: str = "") -> AskResult:
+        """Answer `question`; `context` is an earlier question whose terms join the search."""
+        question = clean(question).strip()
+        bounded = question[:MAX_QUESTION_CHARS]
+        lang = language or self.language_of(bounded)
+        query = self.index.analyse(bounded, english=lang == "en")
+        if context:
+            extra = self.index.analyse(context[:MAX_QUESTION_CHARS], english=lang == "en")
+            for term, weight in extra.weights.items():
+                query.weights.setdefault(term, weight * 0.5)
+        hits = self.index.top(query.weights, k=8)
+        if not hits or not self.covers(query, hits[0].passage.slug):
+            return self._decline(question, lang, hits)
+        quotes = self.best_quotes(query, hits)
+        if not quotes:
+            return self._decline(question, lang, hits)
+        return self._answer(question, lang, quotes, hits)
+
+    def coverage(self, query: Query, slug: str) -> float:
+        """Return the share of the question's content, weighted by importance, found in a post."""
+        total = 0.0
+        found = 0.0
+        for match in query.matches:
+            weight = self._importance(match)
+            total += weight
+            if any(self.index.post_has(slug, t) for t in match.terms):
+                found += weight * max(match.terms.values())
+        return found / total if total else 0.0
+
+    def covers(self, query: Query, slug: str) -> bool:
+        """Say whether the post `slug` covers what the question asks."""
+        if not query.matches:
+            return False
+        return self.coverage(query, slug) >= MIN_COVERAGE
+
+    def _importance(self, match: WordMatch) -> float:
+        """Weigh a content word by how telling it is; an unknown word weighs the most."""
+        if not match.terms:
+            return self.index.max_idf
+        return max(self.index.idf(t) for t in match.terms)
+
+    def best_quotes(self, query: Query, hits: list[Hit]) -> list[Quote]:
+        """Pick the one to three sentences that answer best, best first."""
+        top_score = hits[0].score or 1.0
+        scored: list[Quote] = []
+        for hit in hits:
+            if not self.covers(query, hit.passage.slug):
+                continue
+            text = hit.passage.text
+            for start, end in sentences(text):
+                sentence = _strip_cut_marker(text[start:end])
+                if len(words(sentence)) < 3:
+                    continue
+                terms = self.index.terms_in(sentence)
+                score = sum(w * self.index.idf(t) for t, w in query.weights.items() if t in terms)
+                if score <= 0:
+                    continue
+                scored.append(Quote(hit.passage, sentence, score + 0.5 * hit.score / top_score))
+        scored.sort(key=lambda q: q.score, reverse=True)
+        if not scored:
+            return []
+        best = scored[0].score
+        chosen: list[Quote] = []
+        for quote in scored:
+            if quote.score < 0.6 * best or len(chosen) == MAX_SENTENCES:
+                break
+            if all(quote.text != c.text for c in chosen):
+                chosen.append(quote)
+        return chosen
+
+    def _answer(
+        self, question: str, lang: Language, quotes: list[Quote], hits: list[Hit]
+    ) -> AskResult:
+        numbers: dict[str, int] = {}
+        lines = [self.strings.t(lang, "ask.intro")]
+        for quote in quotes:
+            n = numbers.setdefault(quote.passage.slug, len(numbers) + 1)
+            lines.append(f"«{quote.text}» [{n}]")
+        best_by_post: dict[str, float] = {}
+        for hit in hits:
+            best_by_post[hit.passage.slug] = max(best_by_post.get(hit.passage.slug, 0), hit.score)
+        sources = []
+        for slug in numbers:
+            post = self.index.knowledge.post(slug)
+            score = round(best_by_post.get(slug, 0.0), 4)
+            sources.append(SourceOut(title=post.title, path=post.path, score=score))
+        return AskResult(
+            question=question,
+            answered=True,
+            answer="\n".join(lines),
+            sources=sources,
+            language=lang,
+        )
+
+    def related_topics(self, lang: Language, hits: list[Hit], limit: int = 4) -> list[str]:
+        """Return the topics of the posts closest to a question (or of the course as a whole)."""
+        slugs = list(dict.fromkeys(h.passage.slug for h in hits))
+        for post in self.index.knowledge.posts:
+            if len(slugs) >= 3:
+                break
+            if post.slug not in slugs:
+                slugs.append(post.slug)
+        topics: list[str] = []
+        for slug in slugs[:3]:
+            topics.extend(self.index.knowledge.post(slug).topics(lang)[:2])
+        return list(dict.fromkeys(topics))[:limit]
+
+    def _decline(self, question: str, lang: Language, hits: list[Hit]) -> AskResult:
+        related = self.related_topics(lang, hits)
+        text = self.strings.t(lang, "ask.not_covered")
+        if related:
+            text += " " + self.strings.t(lang, "ask.related", topics=", ".join(related))
+        return AskResult(
+            question=question, answered=False, answer=text, related=related, language=lang
+        )
+
+
+def _strip_cut_marker(sentence: str) -> str:
+    """Drop a trailing 'Les videre' (the post was cut there) from a quoted sentence."""
+    stripped = sentence.rstrip()
+    for marker in _CUT_MARKERS:
+        if stripped.endswith(marker) and stripped != marker:
+            stripped = stripped[: -len(marker)].rstrip()
+    return stripped
+
+
+__all__ = ["AskResult", "OfflineAsker", "Quote", "SourceOut"]

@@ -1,0 +1,137 @@
+"""The coach: one object holding the core services, and the command table the console uses.
+
+The Discord adapter calls the same services through its cogs; the console sends whole lines to
+`Coach.handle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.ask import AskResult, OfflineAsker
+from bot.core.commands import MAX_INPUT_CHARS, parse_command
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.language import Language, detect_language
+from bot.core.reply import Reply, Source
+from bot.core.search import Lexicon, SearchIndex, build_index, load_lexicon
+from bot.core.strings import Strings, load_strings
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who is asking, and where: the member, their server, and their conversation."""
+
+    user_id: int = 0
+    guild_id: int = 0
+    conversation: str = "console"
+    is_teacher: bool = False
+
+
+@dataclass
+class Knowledge:
+    """Everything loaded from the data files: posts, search index, word lists, texts."""
+
+    base: KnowledgeBase
+    lexicon: Lexicon
+    index: SearchIndex
+    strings: Strings
+
+
+def load_all(knowledge_dir: Path) -> Knowledge:
+    """Load and validate every data file; raise DataFileError naming the first bad one."""
+    base = load_knowledge(knowledge_dir)
+    lexicon = load_lexicon(knowledge_dir)
+    return Knowledge(base, lexicon, build_index(base, lexicon), load_strings())
+
+
+Handler = Callable[[str, Context], Awaitable[Reply]]
+
+
+class Coach:
+    """The core's front door: `handle` takes a typed line and returns a Reply."""
+
+    def __init__(self, knowledge: Knowledge, language: str = "auto") -> None:
+        self.knowledge = knowledge
+        self.language_setting = language
+        self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
+        self._commands: dict[str, Handler] = {
+            "help": self.help,
+            "hjelp": self.help,
+            "ask": self.ask_command,
+            "spør": self.ask_command,
+        }
+
+    @property
+    def strings(self) -> Strings:
+        return self.knowledge.strings
+
+    def language_of(self, text: str) -> Language:
+        """Return the reply language for `text` (the setting wins over detection)."""
+        if self.language_setting in ("nb", "en"):
+            return "en" if self.language_setting == "en" else "nb"
+        return detect_language(text, self.knowledge.lexicon, self.knowledge.index)
+
+    async def handle(self, text: str, ctx: Context) -> Reply:
+        """Answer one line typed by a member."""
+        notice = None
+        if len(text) > MAX_INPUT_CHARS:
+            text = text[:MAX_INPUT_CHARS]
+            notice = "too_long"
+        command = parse_command(text)
+        if command is None:
+            lang = self.language_of(text)
+            if not text.strip():
+                return self.info(lang, "general.empty")
+            return self.info(lang, "general.not_a_command", text=text.strip()[:80])
+        handler = self._commands.get(command.name)
+        if handler is None:
+            lang = self.language_of(command.args)
+            return self.info(lang, "general.unknown_command", name=command.name[:40] or "")
+        reply = await handler(command.args, ctx)
+        if notice:
+            reply.notice = self.strings.t(reply.language, "general.too_long", limit=MAX_INPUT_CHARS)
+        return reply
+
+    def info(self, lang: Language, key: str, **values: object) -> Reply:
+        """Return a short informational reply from the string files."""
+        return Reply(parts=[self.strings.t(lang, key, **values)], language=lang, kind="info")
+
+    async def help(self, args: str, ctx: Context) -> Reply:
+        """Show the commands."""
+        lang = self.language_of(args) if args else self._default_language()
+        return Reply(
+            parts=[self.strings.t(lang, "help.title"), self.strings.t(lang, "help.body").strip()],
+            language=lang,
+        )
+
+    def _default_language(self) -> Language:
+        return "en" if self.language_setting == "en" else "nb"
+
+    async def ask_command(self, args: str, ctx: Context) -> Reply:
+        """Answer a question from the course."""
+        if not args.strip():
+            return self.info(self._default_language(), "ask.empty")
+        return ask_reply(self.ask(args), self.strings)
+
+    def ask(self, question: str, language: Language | None = None) -> AskResult:
+        """Answer a question with no conversation memory (for one-shot and batch calls)."""
+        return self.asker.ask(question, language)
+
+
+def ask_reply(result: AskResult, strings: Strings) -> Reply:
+    """Turn an AskResult into a Reply with numbered sources."""
+    sources = [
+        Source(n=i, title=s.title, path=s.path, score=s.score)
+        for i, s in enumerate(result.sources, start=1)
+    ]
+    return Reply(
+        parts=[result.answer],
+        sources=sources,
+        language=result.language,
+        kind="answer" if result.answered else "refusal",
+    )
+
+
+__all__ = ["Coach", "Context", "Knowledge", "ask_reply", "load_all"]

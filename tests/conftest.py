@@ -1,0 +1,50 @@
+"""Shared fixtures: the project's own knowledge, loaded once, and a coach over it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core.coach import Coach, Knowledge, load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+SHARED_COURSE = ROOT.parent / "shared" / "course" / "000_ff2d7d7651cb2103.txt"
+
+# Settings come only from what each test sets, never from a developer's .env or shell.
+for _name in list(os.environ):
+    if _name.startswith(("COACH_", "OPENAI_")) or _name == "DISCORD_TOKEN":
+        del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_all(KNOWLEDGE)
+
+
+@pytest.fixture
+def coach(knowledge: Knowledge) -> Coach:
+    return Coach(knowledge)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Run in an empty folder (no .env) with no coach settings in the environment."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Return an environment for a subprocess of the coach, with its database under tmp_path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "OPENAI_"))}
+    env.pop("DISCORD_TOKEN", None)
+    env["COACH_DB_PATH"] = str(tmp_path / "coach.db")
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable

@@ -50,8 +50,15 @@ def setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # bm25s logs every index build at DEBUG on its own logger; keep it quiet unless asked.
-    logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if not verbose:
+        # bm25s sets its own logger to DEBUG when imported and logs every index build.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_libraries)
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Drop libraries' debug and info chatter; keep their warnings and every record of ours."""
+    return record.name.startswith("bot") or record.levelno >= logging.WARNING
 
 
 def main(argv: Sequence[str] | None = None) -> int:

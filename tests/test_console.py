@@ -75,3 +75,69 @@ def test_python_m_bot_opens_the_console_without_a_token(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "Forventingsfaktorer i sosiale medier" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_the_console_prints_no_library_debug_lines(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [PYTHON, "-m", "bot", "chat"],
+        input="!ask Hva er en tweet?\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=run_env(tmp_path),
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert out.stderr == ""
+
+
+def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
+    """Run the console on a pseudo-terminal, type `keys`, and return (exit code, screen text)."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the coach on a terminal
+        env = run_env(tmp_path, HOME=str(tmp_path))
+        os.chdir(ROOT)
+        os.execve(PYTHON, [PYTHON, "-m", "bot", "chat"], env)
+    screen = b""
+
+    def read_until(marker: bytes, seconds: float = 30) -> None:
+        nonlocal screen
+        start = len(screen)
+        end = time.monotonic() + seconds
+        while marker not in screen[start:] and time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    screen += os.read(fd, 4096)
+                except OSError:
+                    return
+
+    read_until(b"du> ")
+    for key in keys:
+        os.write(fd, key)
+        read_until(b"du> " if key.endswith(b"\r") else b"lykke til", 30)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), screen.decode("utf-8", "replace")
+
+
+def test_ctrl_c_at_the_prompt_ends_cleanly(tmp_path: Path) -> None:
+    code, screen = _interactive(tmp_path, [b"!help\r", b"\x03"])
+    assert code == 0
+    assert "!ask" in screen
+    assert "Ha det bra" in screen
+    assert "Traceback" not in screen
+
+
+def test_ctrl_d_at_the_prompt_ends_cleanly_and_keeps_history(tmp_path: Path) -> None:
+    code, screen = _interactive(tmp_path, [b"!ask Hva er en tweet?\r", b"\x04"])
+    assert code == 0
+    assert "Observasjoner på Twitter" in screen
+    assert "Ha det bra" in screen
+    history = tmp_path / ".console_history"
+    assert "!ask Hva er en tweet?" in history.read_text(encoding="utf-8")

@@ -13,13 +13,18 @@ from pydantic import BaseModel, Field
 
 from bot.core.knowledge import Passage
 from bot.core.language import Language, detect_language
+from bot.core.lexicon import AnswerType
 from bot.core.search import Hit, Query, SearchIndex, WordMatch
 from bot.core.strings import Strings
 from bot.core.text import clean, sentences, words
 
 MAX_QUESTION_CHARS = 500
 MAX_SENTENCES = 3
+MAX_HITS = 20
 MIN_COVERAGE = 0.6
+COMMON_WEIGHT = 0.25
+CONTEXT_WEIGHT = 0.5
+QUOTE_SHARE = 0.5
 _CUT_MARKERS = ("Les videre",)
 
 
@@ -82,63 +87,71 @@ class OfflineAsker:
         query = self.index.analyse(bounded, english=lang == "en")
         if context:
             extra = self.index.analyse(context[:MAX_QUESTION_CHARS], english=lang == "en")
+            # A follow-up ('and the other kind?') leans on what the earlier question asked.
             for term, weight in extra.weights.items():
-                query.weights.setdefault(term, weight * 0.5)
-        hits = self.index.top(query.weights, k=8)
-        if not hits or not self.covers(query, hits[0].passage.slug):
-            return self._decline(question, lang, hits)
-        quotes = self.best_quotes(query, hits)
+                query.weights.setdefault(term, weight * CONTEXT_WEIGHT)
+            known = {m.word for m in query.matches}
+            query.matches.extend(m for m in extra.matches if m.word not in known)
+        hits = self.index.top(query.weights, k=MAX_HITS)
+        kind = self.index.lexicon.answer_type(words(bounded))
+        covered = [
+            (h, c) for h in hits if (c := self.coverage(query, h.passage.id)) >= MIN_COVERAGE
+        ]
+        quotes = self.best_quotes(query, covered, kind) if covered else []
         if not quotes:
             return self._decline(question, lang, hits)
         return self._answer(question, lang, quotes, hits)
 
-    def coverage(self, query: Query, slug: str) -> float:
-        """Return the share of the question's content, weighted by importance, found in a post."""
+    def coverage(self, query: Query, passage_id: int) -> float:
+        """Return the share of the question's content, weighted by importance, in a passage."""
+        return self._covered(query, self.index.passage_term_set(passage_id))
+
+    def _covered(self, query: Query, terms: frozenset[str] | set[str]) -> float:
         total = 0.0
         found = 0.0
         for match in query.matches:
             weight = self._importance(match)
             total += weight
-            if any(self.index.post_has(slug, t) for t in match.terms):
-                found += weight * max(match.terms.values())
+            found += weight * max((w for t, w in match.terms.items() if t in terms), default=0.0)
         return found / total if total else 0.0
 
-    def covers(self, query: Query, slug: str) -> bool:
-        """Say whether the post `slug` covers what the question asks."""
-        if not query.matches:
-            return False
-        return self.coverage(query, slug) >= MIN_COVERAGE
-
     def _importance(self, match: WordMatch) -> float:
-        """Weigh a content word by how telling it is; an unknown word weighs the most."""
-        if not match.terms:
-            return self.index.max_idf
-        return max(self.index.idf(t) for t in match.terms)
+        """Weigh a content word by how telling it is.
 
-    def best_quotes(self, query: Query, hits: list[Hit]) -> list[Quote]:
+        An unknown word weighs as much as the rarest course word, since it may be what the
+        question is really about ('rente', 'algoritme'); an everyday word weighs little.
+        """
+        common = self.index.lexicon.is_common(match.word)
+        if not match.terms:
+            return self.index.max_idf * (COMMON_WEIGHT if common else 1.0)
+        # The word's own meaning is its best match; weaker compound matches do not make it rarer.
+        best = max(match.terms.values())
+        weight = min(self.index.idf(t) for t, w in match.terms.items() if w == best)
+        return weight * COMMON_WEIGHT if common else weight
+
+    def best_quotes(
+        self, query: Query, covered: list[tuple[Hit, float]], kind: AnswerType | None = None
+    ) -> list[Quote]:
         """Pick the one to three sentences that answer best, best first."""
-        top_score = hits[0].score or 1.0
+        top_score = max(h.score for h, _ in covered) or 1.0
         scored: list[Quote] = []
-        for hit in hits:
-            if not self.covers(query, hit.passage.slug):
-                continue
+        for hit, passage_coverage in covered:
             text = hit.passage.text
             for start, end in sentences(text):
                 sentence = _strip_cut_marker(text[start:end])
                 if len(words(sentence)) < 3:
                     continue
-                terms = self.index.terms_in(sentence)
-                score = sum(w * self.index.idf(t) for t, w in query.weights.items() if t in terms)
-                if score <= 0:
+                if kind is not None and not self.index.lexicon.satisfies(kind, sentence):
                     continue
-                scored.append(Quote(hit.passage, sentence, score + 0.5 * hit.score / top_score))
+                own = self._covered(query, self.index.terms_in(sentence))
+                if own <= 0:
+                    continue
+                score = own + 0.5 * passage_coverage + 0.5 * hit.score / top_score
+                scored.append(Quote(hit.passage, sentence, score))
         scored.sort(key=lambda q: q.score, reverse=True)
-        if not scored:
-            return []
-        best = scored[0].score
         chosen: list[Quote] = []
         for quote in scored:
-            if quote.score < 0.6 * best or len(chosen) == MAX_SENTENCES:
+            if quote.score < QUOTE_SHARE * scored[0].score or len(chosen) == MAX_SENTENCES:
                 break
             if all(quote.text != c.text for c in chosen):
                 chosen.append(quote)

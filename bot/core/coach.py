@@ -14,8 +14,9 @@ from bot.core.ask import AskResult, OfflineAsker
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
+from bot.core.lexicon import Lexicon, load_lexicon
 from bot.core.reply import Reply, Source
-from bot.core.search import Lexicon, SearchIndex, build_index, load_lexicon
+from bot.core.search import SearchIndex, build_index
 from bot.core.strings import Strings, load_strings
 
 

@@ -12,111 +12,27 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_NORWEGIAN
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.datafiles import load_yaml, load_yaml_model, validate
 from bot.core.knowledge import KnowledgeBase, Passage
-from bot.core.text import fold, words
-
-GLOSSARY_FILE = "glossary.yaml"
-LEXICON_FILE = "lexicon.yaml"
+from bot.core.lexicon import Lexicon, PhraseTable, english_key, load_lexicon, term_of
+from bot.core.text import deletes, edit_distance, fold, max_typos, words
 
 EXACT = 1.0
 FOLDED = 0.95
 GLOSSARY = 0.9
+SYNONYM = 0.9
 FUZZY_1 = 0.8
 FUZZY_2 = 0.6
 COMPOUND = 0.6
 _MIN_FUZZY = 5
-_MIN_COMPOUND = 4
-
-
-class LanguageLists(BaseModel):
-    """Word lists for one purpose, per language."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    nb: list[str] = Field(default_factory=list)
-    en: list[str] = Field(default_factory=list)
-
-
-class LexiconFile(BaseModel):
-    """`knowledge/lexicon.yaml`: extra stop words and language markers."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    stopwords: LanguageLists
-    language: LanguageLists
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Stop words, language markers and the English glossary, loaded from `knowledge/`."""
-
-    stop_nb: frozenset[str]
-    stop_en: frozenset[str]
-    marks_nb: frozenset[str]
-    marks_en: frozenset[str]
-    glossary: dict[tuple[str, ...], tuple[str, ...]]
-    glossary_max_words: int
-
-    def is_stop(self, word: str) -> bool:
-        """Say whether `word` (lower case) carries no content in a question."""
-        return word in self.stop_nb or word in self.stop_en or fold(word) in self.stop_nb
-
-
-_EN_STEMMER = Stemmer.Stemmer("english")
-_NB_STEMMER = Stemmer.Stemmer("norwegian")
-
-
-def english_key(word: str) -> str:
-    """Normalise an English word for glossary lookup (lower case, English stem)."""
-    return str(_EN_STEMMER.stemWord(word.lower()))
-
-
-def term_of(word: str) -> str:
-    """Return the index term of a word: its Norwegian stem, folded."""
-    return fold(str(_NB_STEMMER.stemWord(word.lower())))
-
-
-def load_lexicon(knowledge_dir: Path) -> Lexicon:
-    """Load the lexicon and the glossary from `knowledge_dir`, validating both."""
-    lex_path = knowledge_dir / LEXICON_FILE
-    lex = load_yaml_model(LexiconFile, lex_path)
-    gloss_path = knowledge_dir / GLOSSARY_FILE
-    raw = load_yaml(gloss_path) if gloss_path.exists() else {}
-    glossary_file = validate(_GlossaryFile, {"entries": raw or {}}, gloss_path)
-    glossary: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for english, norwegian in glossary_file.entries.items():
-        key = tuple(english_key(w) for w in words(english))
-        if key:
-            merged = glossary.get(key, ()) + tuple(n.lower() for n in norwegian)
-            glossary[key] = tuple(dict.fromkeys(merged))
-    stop_nb = frozenset(STOPWORDS_NORWEGIAN) | frozenset(w.lower() for w in lex.stopwords.nb)
-    stop_en = frozenset(STOPWORDS_EN_PLUS) | frozenset(w.lower() for w in lex.stopwords.en)
-    return Lexicon(
-        stop_nb=stop_nb | frozenset(fold(w) for w in stop_nb),
-        stop_en=stop_en,
-        marks_nb=frozenset(w.lower() for w in lex.language.nb),
-        marks_en=frozenset(w.lower() for w in lex.language.en),
-        glossary=glossary,
-        glossary_max_words=max((len(k) for k in glossary), default=1),
-    )
-
-
-class _GlossaryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    entries: dict[str, list[str]]
+_MIN_PREFIX = 4
+_MIN_PART = 3
+_MIN_SUFFIX = 5
 
 
 @dataclass(slots=True)
@@ -153,45 +69,6 @@ class Query:
         return [m.word for m in self.matches]
 
 
-def _deletes(word: str, depth: int) -> set[str]:
-    """Return every string made by deleting up to `depth` characters from `word`."""
-    out = {word}
-    frontier = {word}
-    for _ in range(depth):
-        nxt: set[str] = set()
-        for w in frontier:
-            nxt.update(w[:i] + w[i + 1 :] for i in range(len(w)))
-        out |= nxt
-        frontier = nxt
-    return out
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Return the Damerau-Levenshtein (optimal string alignment) distance, capped at limit+1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def max_typos(word: str) -> int:
-    """Allow one typo in words of five to eight letters, two in longer ones."""
-    if len(word) < _MIN_FUZZY:
-        return 0
-    return 1 if len(word) <= 8 else 2
-
-
 class SearchIndex:
     """A bm25s index over passages, with the vocabulary structures for robust matching."""
 
@@ -215,9 +92,14 @@ class SearchIndex:
         for passage in passages:
             for w in self._content_words(self._passage_text(passage)):
                 self._surface.setdefault(fold(w), set()).add(term_of(w))
+        # Word endings (the head of a compound: 'melding' in 'direktemelding') -> surface words.
+        self._suffixes: dict[str, set[str]] = {}
+        for surface in self._surface:
+            for cut in range(1, len(surface) - _MIN_SUFFIX + 1):
+                self._suffixes.setdefault(surface[cut:], set()).add(surface)
         self._deletes: dict[str, set[str]] = {}
         for surface in self._surface:
-            for d in _deletes(surface, max_typos(surface)):
+            for d in deletes(surface, max_typos(surface)):
                 self._deletes.setdefault(d, set()).add(surface)
         df = np.diff(self._indptr)
         self._idf = {
@@ -225,6 +107,7 @@ class SearchIndex:
             for t, i in self._vocab.items()
         }
         self.max_idf = max(self._idf.values(), default=1.0)
+        self._passage_sets = [frozenset(terms) for terms in self._corpus_terms]
         self._post_terms: dict[str, set[str]] = {}
         for passage, terms in zip(passages, self._corpus_terms, strict=True):
             self._post_terms.setdefault(passage.slug, set()).update(terms)
@@ -251,112 +134,179 @@ class SearchIndex:
         """Say whether any passage of the post `slug` contains `term`."""
         return term in self._post_terms.get(slug, set())
 
+    def passage_term_set(self, passage_id: int) -> frozenset[str]:
+        """Return the index terms of one passage."""
+        return self._passage_sets[passage_id]
+
+    def known(self, word: str) -> bool:
+        """Say whether a word, as written or folded, is a word of the course."""
+        return term_of(word) in self._vocab or fold(word) in self._surface
+
     def match_word(self, word: str, english: bool = False) -> WordMatch:
-        """Match one content word to index terms, trying the cheapest exact ways first."""
+        """Match one content word to index terms: exact, folded, near misspelling, compound.
+
+        For an English question only names and loan words shared by both languages match
+        ('Twitter', 'blog'), since an English word that looks Norwegian is usually another word.
+        """
         match = WordMatch(word)
         term = term_of(word)
-        if not english and term in self._vocab:
+        folded = fold(word)
+        if term in self._vocab:
             match.terms[term] = EXACT
             match.how = "exact"
-            return match
-        folded = fold(word)
-        if not english and folded in self._surface:
+        elif folded in self._surface:
             for t in self._surface[folded]:
                 match.terms[t] = FOLDED
             match.how = "folded"
+        if not match.terms:
+            self._add_typos(match, folded)
+        if english:
             return match
-        if english and (term in self._vocab or folded in self._surface):
-            # Names and loan words ('Twitter', 'blog') are the same in both languages.
-            for t in self._surface.get(folded, {term}):
-                if t in self._vocab:
-                    match.terms[t] = EXACT
-            if match.terms:
-                match.how = "exact"
-                return match
-        limit = max_typos(folded)
-        if limit:
-            best: dict[str, float] = {}
-            for candidate in self._typo_candidates(folded, limit):
-                dist = _distance(folded, candidate, limit)
-                if dist <= limit:
-                    weight = FUZZY_1 if dist <= 1 else FUZZY_2
-                    for t in self._surface[candidate]:
-                        best[t] = max(best.get(t, 0.0), weight)
-            if best:
-                match.terms.update(best)
-                match.how = "typo"
-                return match
-        if len(term) >= _MIN_COMPOUND and not english:
-            for t in self._compound_terms(term):
-                match.terms[t] = COMPOUND
+        if len(term) >= _MIN_PREFIX:
+            # A compound that starts with the word: 'følger' -> 'følgerskare'.
+            for t in self._longer_terms(term):
+                match.terms.setdefault(t, COMPOUND)
+            if match.terms and match.how == "none":
+                match.how = "compound"
+        if not match.terms:
+            for part in self._compound_parts(folded) or self._ending_terms(folded):
+                match.terms.setdefault(part, COMPOUND)
             if match.terms:
                 match.how = "compound"
         return match
 
+    def _ending_terms(self, folded: str) -> list[str]:
+        """Return the terms of course words ending with this word: melding -> direktemelding."""
+        if len(folded) < _MIN_SUFFIX:
+            return []
+        found = self._suffixes.get(folded) or self._suffixes.get(fold(term_of(folded)), set())
+        return sorted({t for surface in found for t in self._surface[surface]})[:8]
+
+    def _add_typos(self, match: WordMatch, folded: str) -> None:
+        limit = max_typos(folded)
+        if not limit:
+            return
+        for candidate in self._typo_candidates(folded, limit):
+            dist = edit_distance(folded, candidate, limit)
+            if dist <= limit:
+                weight = FUZZY_1 if dist <= 1 and len(folded) >= _MIN_FUZZY else FUZZY_2
+                for t in self._surface[candidate]:
+                    match.terms[t] = max(match.terms.get(t, 0.0), weight)
+        if match.terms:
+            match.how = "typo"
+
     def _typo_candidates(self, folded: str, limit: int) -> set[str]:
         found: set[str] = set()
-        for d in _deletes(folded, limit):
+        for d in deletes(folded, limit):
             found |= self._deletes.get(d, set())
         return found
 
-    def _compound_terms(self, term: str) -> list[str]:
-        """Return terms that start with `term` (a compound's first part) or that start `term`."""
+    def _longer_terms(self, term: str, limit: int = 8) -> list[str]:
+        """Return up to `limit` index terms that start with `term` (and are longer)."""
         out: list[str] = []
         i = bisect.bisect_left(self._sorted_terms, term)
-        while i < len(self._sorted_terms) and self._sorted_terms[i].startswith(term):
-            out.append(self._sorted_terms[i])
-            i += 1
-            if len(out) >= 8:
+        while i < len(self._sorted_terms) and len(out) < limit:
+            candidate = self._sorted_terms[i]
+            if not candidate.startswith(term):
                 break
-        if not out:
-            for cut in range(len(term) - 1, _MIN_COMPOUND, -1):
-                if term[:cut] in self._vocab:
-                    out.append(term[:cut])
-                    break
+            if candidate != term:
+                out.append(candidate)
+            i += 1
         return out
 
+    def _part_terms(self, part: str, tail: bool = False) -> list[str]:
+        """Return the index terms a compound part stands for, or [] when it is no course word."""
+        if part in self._surface:
+            return sorted(self._surface[part])
+        term = term_of(part)
+        if term in self._vocab and len(term) >= _MIN_PART:
+            return [term]
+        return self._ending_terms(part) if tail else []
+
+    def _compound_parts(self, folded: str) -> list[str]:
+        """Split an unknown compound into two course words: 'banktjenester' -> bank + tjenester."""
+        for cut in range(len(folded) - _MIN_PART, _MIN_PART - 1, -1):
+            head, tail = folded[:cut], folded[cut:]
+            heads = self._part_terms(head)
+            if not heads and head.endswith(("s", "e")) and len(head) > _MIN_PART + 1:
+                heads = self._part_terms(head[:-1])  # the linking letter: 'kundes' + 'behov'
+            if not heads:
+                continue
+            tails = self._part_terms(tail, tail=True)
+            if tails:
+                return heads + tails
+        return []
+
     def analyse(self, question: str, english: bool = False) -> Query:
-        """Turn a question into content words with their matches and weighted terms."""
+        """Turn a question into content words, each with the index terms it matched."""
         tokens = words(question)
         matches: list[WordMatch] = []
         i = 0
         while i < len(tokens):
-            consumed, gloss = (0, None)
-            if english or not self._known(tokens[i]):
-                consumed, gloss = self._glossary_at(tokens, i)
-            if gloss is not None:
-                phrase = " ".join(tokens[i : i + consumed])
-                match = WordMatch(phrase, how="glossary")
-                for norwegian in gloss:
-                    for part in words(norwegian):
-                        sub = self.match_word(part)
-                        for t, weight in sub.terms.items():
-                            match.terms[t] = max(match.terms.get(t, 0.0), weight * GLOSSARY)
-                matches.append(match)
-                i += consumed
+            used, match = self._phrase_match(tokens, i, english)
+            if used:
+                if match is not None:
+                    matches.append(match)
+                i += used
                 continue
             word = tokens[i]
             i += 1
             if self.lexicon.is_stop(word) or len(word) < 2:
                 continue
+            if "-" in word and not self.known(word):
+                # 'itfag-bloggen', 'elegantè-banken': match the parts as words of their own.
+                for part in word.split("-"):
+                    if len(part) > 1 and not self.lexicon.is_stop(part):
+                        matches.append(self.match_word(part, english=english))
+                continue
             matches.append(self.match_word(word, english=english))
+        matches = list({m.word: m for m in matches}.values())  # a repeated word counts once
         weights: dict[str, float] = {}
         for match in matches:
             for t, weight in match.terms.items():
                 weights[t] = max(weights.get(t, 0.0), weight)
         return Query(text=question, matches=matches, weights=weights)
 
-    def _known(self, word: str) -> bool:
-        return term_of(word) in self._vocab or fold(word) in self._surface
+    def _phrase_match(
+        self, tokens: list[str], i: int, english: bool
+    ) -> tuple[int, WordMatch | None]:
+        """Match a glossary or synonym phrase at tokens[i]: (tokens used, match or None).
 
-    def _glossary_at(self, tokens: Sequence[str], i: int) -> tuple[int, tuple[str, ...] | None]:
-        """Return the longest glossary phrase starting at token i, and its Norwegian words."""
-        longest = min(self.lexicon.glossary_max_words, len(tokens) - i)
-        for n in range(longest, 0, -1):
-            key = tuple(english_key(t) for t in tokens[i : i + n])
-            if key in self.lexicon.glossary:
-                return n, self.lexicon.glossary[key]
+        A phrase of several words always wins; a single word goes through a table only when it
+        is not a course word itself (English questions always use the glossary). A phrase whose
+        course words are all stop words is used up without a match: it carries no content.
+        """
+        word = tokens[i]
+        tables: list[tuple[PhraseTable, float]] = []
+        if english:
+            tables = [(self.lexicon.glossary, GLOSSARY)]
+        else:
+            tables = [(self.lexicon.synonyms, SYNONYM), (self.lexicon.glossary, GLOSSARY)]
+        single = not self.lexicon.is_stop(word) and not (not english and self.known(word))
+        for table, weight in tables:
+            used, targets = table.longest_at(tokens, i, min_words=1 if single else 2)
+            if not used:
+                continue
+            match = self._target_match(" ".join(tokens[i : i + used]), targets, weight)
+            if not match.terms and all(self.lexicon.is_stop(p) for t in targets for p in words(t)):
+                return used, None
+            return used, match
+        if english and single and not self.known(word):
+            targets = self.lexicon.glossary.near(word)
+            if targets:
+                return 1, self._target_match(word, targets, GLOSSARY * FUZZY_1)
         return 0, None
+
+    def _target_match(self, phrase: str, targets: tuple[str, ...], weight: float) -> WordMatch:
+        """Match the course words a glossary or synonym entry stands for."""
+        match = WordMatch(phrase, how="phrase")
+        for target in targets:
+            for part in words(target):
+                if self.lexicon.is_stop(part):
+                    continue
+                for t, w in self.match_word(part).terms.items():
+                    match.terms[t] = max(match.terms.get(t, 0.0), w * weight)
+        return match
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -398,11 +348,6 @@ class SearchIndex:
 def build_index(knowledge: KnowledgeBase, lexicon: Lexicon) -> SearchIndex:
     """Build the search index for a knowledge base."""
     return SearchIndex(knowledge, lexicon)
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    """Return items without repeats, in their first order."""
-    return list(dict.fromkeys(items))
 
 
 __all__ = [

@@ -59,4 +59,52 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-__all__ = ["WORD", "clean", "fold", "sentences", "words"]
+def deletes(word: str, depth: int) -> set[str]:
+    """Return every string made by deleting up to `depth` characters from `word`."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for w in frontier:
+            nxt.update(w[:i] + w[i + 1 :] for i in range(len(w)))
+        out |= nxt
+        frontier = nxt
+    return out
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the Damerau-Levenshtein (optimal string alignment) distance, capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def max_typos(word: str) -> int:
+    """Allow one typo in words of four to eight letters, two in longer ones."""
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) <= 8 else 2
+
+
+__all__ = [
+    "WORD",
+    "clean",
+    "deletes",
+    "edit_distance",
+    "fold",
+    "max_typos",
+    "sentences",
+    "words",
+]

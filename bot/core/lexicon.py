@@ -1,0 +1,226 @@
+"""Word lists the search and language detection use, loaded from `knowledge/` as data.
+
+- `lexicon.yaml`: extra stop words, language markers, and answer types ('hvor mange' wants a
+  number in the answer);
+- `glossary.yaml`: English words and phrases -> the course's Norwegian words;
+- `synonyms.yaml`: Norwegian words a student may use -> the course's own words;
+- `common_words.yaml`: everyday words that carry little topic on their own.
+
+Keys of the phrase tables are normalised (English stems for the glossary, Norwegian index terms
+for the synonyms), so inflected forms find their entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_NORWEGIAN
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.datafiles import load_yaml_model, read_text, validate
+from bot.core.text import deletes, edit_distance, fold, max_typos, words
+
+LEXICON_FILE = "lexicon.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
+COMMON_FILE = "common_words.yaml"
+
+_EN_STEMMER = Stemmer.Stemmer("english")
+_NB_STEMMER = Stemmer.Stemmer("norwegian")
+
+
+def english_key(word: str) -> str:
+    """Normalise an English word for glossary lookup (lower case, English stem)."""
+    return str(_EN_STEMMER.stemWord(word.lower()))
+
+
+def term_of(word: str) -> str:
+    """Return the index term of a word: its Norwegian stem, folded."""
+    return fold(str(_NB_STEMMER.stemWord(word.lower())))
+
+
+class LanguageLists(BaseModel):
+    """Word lists for one purpose, per language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nb: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class AnswerType(BaseModel):
+    """A kind of question ('how many') and what a sentence needs to answer it (a number)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    asks: list[str] = Field(min_length=1)
+    position: Literal["start", "anywhere"] = "anywhere"
+    needs_number: bool = True
+    needs_words: list[str] = Field(default_factory=list)
+
+
+class LexiconFile(BaseModel):
+    """`knowledge/lexicon.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stopwords: LanguageLists
+    language: LanguageLists
+    number_words: list[str] = Field(default_factory=list)
+    answer_types: dict[str, AnswerType] = Field(default_factory=dict)
+
+
+class _PhraseFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entries: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Phrases (as tuples of normalised words) mapped to the course words they stand for."""
+
+    entries: dict[tuple[str, ...], tuple[str, ...]]
+    max_words: int
+    english: bool
+    typo_index: dict[str, frozenset[str]]
+
+    def key(self, word: str) -> str:
+        """Normalise one word the way this table's keys are."""
+        return english_key(word) if self.english else term_of(word)
+
+    def longest_at(
+        self, tokens: list[str], i: int, min_words: int = 1
+    ) -> tuple[int, tuple[str, ...]]:
+        """Return (length, targets) of the longest phrase starting at tokens[i], or (0, ())."""
+        longest = min(self.max_words, len(tokens) - i)
+        for n in range(longest, min_words - 1, -1):
+            found = self.entries.get(tuple(self.key(t) for t in tokens[i : i + n]))
+            if found is not None:
+                return n, found
+        return 0, ()
+
+    def __contains__(self, word: str) -> bool:
+        return (self.key(word),) in self.entries
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """Return the targets of the one-word key nearest a misspelled word ('folowers')."""
+        key = self.key(word)
+        limit = max_typos(key)
+        if not limit or len(key) < 5:
+            return ()
+        best: tuple[int, str] | None = None
+        for d in deletes(key, limit):
+            for candidate in self.typo_index.get(d, ()):
+                dist = edit_distance(key, candidate, limit)
+                if dist <= limit and (best is None or (dist, candidate) < best):
+                    best = (dist, candidate)
+        return self.entries[(best[1],)] if best else ()
+
+
+def _phrase_table(path: Path, english: bool) -> PhraseTable:
+    entries: dict[tuple[str, ...], tuple[str, ...]] = {}
+    if path.exists():
+        from bot.core.datafiles import parse_yaml
+
+        text = read_text(path)
+        data = validate(_PhraseFile, {"entries": parse_yaml(text, path) or {}}, path, text)
+        normalise = english_key if english else term_of
+        for phrase, targets in data.entries.items():
+            key = tuple(normalise(w) for w in words(phrase))
+            if key:
+                merged = entries.get(key, ()) + tuple(t.lower() for t in targets)
+                entries[key] = tuple(dict.fromkeys(merged))
+    typo_index: dict[str, set[str]] = {}
+    for key in entries:
+        if len(key) == 1 and len(key[0]) >= 5:
+            for d in deletes(key[0], max_typos(key[0])):
+                typo_index.setdefault(d, set()).add(key[0])
+    return PhraseTable(
+        entries,
+        max((len(k) for k in entries), default=1),
+        english,
+        {d: frozenset(keys) for d, keys in typo_index.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Stop words, language markers, phrase tables, common words and answer types."""
+
+    stop_nb: frozenset[str]
+    stop_en: frozenset[str]
+    marks_nb: frozenset[str]
+    marks_en: frozenset[str]
+    glossary: PhraseTable
+    synonyms: PhraseTable
+    common: frozenset[str]
+    number_words: frozenset[str]
+    answer_types: dict[str, AnswerType]
+
+    def is_stop(self, word: str) -> bool:
+        """Say whether `word` (lower case) carries no content in a question."""
+        return word in self.stop_nb or word in self.stop_en or fold(word) in self.stop_nb
+
+    def is_common(self, word: str) -> bool:
+        """Say whether `word` is an everyday word that carries little topic on its own."""
+        return word in self.common or fold(word) in self.common
+
+    def answer_type(self, question_words: list[str]) -> AnswerType | None:
+        """Return the answer type a question asks for ('hvor mange' wants a number), if any."""
+        text = " " + " ".join(question_words) + " "
+        for kind in self.answer_types.values():
+            for phrase in kind.asks:
+                needle = " " + " ".join(words(phrase)) + " "
+                if kind.position == "start":
+                    if text.startswith(needle):
+                        return kind
+                elif needle in text:
+                    return kind
+        return None
+
+    def satisfies(self, kind: AnswerType, sentence: str) -> bool:
+        """Say whether a sentence can answer a question of this answer type."""
+        tokens = words(sentence)
+        if kind.needs_number and any(
+            any(ch.isdigit() for ch in t) or t in self.number_words for t in tokens
+        ):
+            return True
+        wanted = {w.lower() for w in kind.needs_words}
+        return any(t in wanted or fold(t) in wanted for t in tokens)
+
+
+def load_lexicon(knowledge_dir: Path) -> Lexicon:
+    """Load the lexicon, glossary, synonyms and common words from `knowledge_dir`."""
+    lex = load_yaml_model(LexiconFile, knowledge_dir / LEXICON_FILE)
+    common: set[str] = set()
+    common_path = knowledge_dir / COMMON_FILE
+    if common_path.exists():
+        lists = load_yaml_model(LanguageLists, common_path)
+        common = {w.lower() for w in lists.nb + lists.en}
+    stop_nb = frozenset(STOPWORDS_NORWEGIAN) | frozenset(w.lower() for w in lex.stopwords.nb)
+    stop_en = frozenset(STOPWORDS_EN_PLUS) | frozenset(w.lower() for w in lex.stopwords.en)
+    return Lexicon(
+        stop_nb=stop_nb | frozenset(fold(w) for w in stop_nb),
+        stop_en=stop_en,
+        marks_nb=frozenset(w.lower() for w in lex.language.nb),
+        marks_en=frozenset(w.lower() for w in lex.language.en),
+        glossary=_phrase_table(knowledge_dir / GLOSSARY_FILE, english=True),
+        synonyms=_phrase_table(knowledge_dir / SYNONYMS_FILE, english=False),
+        common=frozenset(common | {fold(w) for w in common}),
+        number_words=frozenset(w.lower() for w in lex.number_words),
+        answer_types=lex.answer_types,
+    )
+
+
+__all__ = [
+    "AnswerType",
+    "Lexicon",
+    "PhraseTable",
+    "english_key",
+    "load_lexicon",
+    "term_of",
+]

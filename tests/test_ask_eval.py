@@ -1,0 +1,76 @@
+"""The evaluation set for `!ask`: top-1 source accuracy and correct refusals, per kind.
+
+`tests/data/ask_eval.yaml` holds questions of four kinds: Norwegian paraphrases (nb), English
+(en), misspelled or without æøå (typo), and questions the course does not answer (decline).
+The test prints a table and checks the targets of the issue: the first source is the right post
+for at least 90% of Norwegian, 80% of English and 75% of misspelled questions; at least 7 of 8
+unanswerable questions are declined; the answer holds the expected key terms for 80% of answers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.coach import Coach, Knowledge
+
+EVAL = Path(__file__).parent / "data" / "ask_eval.yaml"
+TARGETS = {"nb": 0.90, "en": 0.80, "typo": 0.75, "decline": 7 / 8}
+TERMS_TARGET = 0.80
+
+
+def test_the_evaluation_set_meets_the_targets(
+    coach: Coach, knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = yaml.safe_load(EVAL.read_text(encoding="utf-8"))
+    assert len(cases) >= 60
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    answered = 0
+    with_terms = 0
+    misses: list[str] = []
+    slug_of = {p.path: p.slug for p in knowledge.base.posts}
+    for case in cases:
+        kind = case["kind"]
+        result = coach.ask(case["q"])
+        total[kind] += 1
+        if case["post"] is None:
+            ok = not result.answered
+        else:
+            ok = result.answered and slug_of[result.sources[0].path] == case["post"]
+            if result.answered:
+                answered += 1
+                text = result.answer.lower()
+                with_terms += all(str(term).lower() in text for term in case["terms"])
+        right[kind] += ok
+        if not ok:
+            misses.append(f"  [{kind}] {case['q']}")
+    rates = {kind: right[kind] / total[kind] for kind in total}
+    terms_rate = with_terms / answered if answered else 0.0
+    with capsys.disabled():
+        print("\n!ask evaluation set (offline engine)")
+        for kind in ("nb", "en", "typo", "decline"):
+            label = "declined" if kind == "decline" else "top-1 right post"
+            print(
+                f"  {kind:8} {right[kind]:3}/{total[kind]:<3} {rates[kind]:6.1%} {label}"
+                f"  (target {TARGETS[kind]:.0%})"
+            )
+        print(f"  key terms in the answer: {with_terms}/{answered} {terms_rate:.1%}")
+        if misses:
+            print("  misses:\n" + "\n".join(misses))
+    for kind, target in TARGETS.items():
+        assert rates[kind] >= target, (kind, rates[kind])
+    assert terms_rate >= TERMS_TARGET
+
+
+def test_the_evaluation_set_is_well_formed() -> None:
+    cases = yaml.safe_load(EVAL.read_text(encoding="utf-8"))
+    counts = Counter(case["kind"] for case in cases)
+    assert counts["nb"] >= 20 and counts["en"] >= 15 and counts["typo"] >= 15
+    assert counts["decline"] >= 12
+    for case in cases:
+        assert set(case) == {"q", "kind", "post", "terms"}
+        assert (case["post"] is None) == (case["kind"] == "decline")

@@ -21,8 +21,9 @@ from bot.core.text import clean, sentences, words
 MAX_QUESTION_CHARS = 500
 MAX_SENTENCES = 3
 MAX_HITS = 20
-MIN_COVERAGE = 0.6
-COMMON_WEIGHT = 0.25
+MIN_COVERAGE = 0.5
+COMMON_WEIGHT = 0.1
+UNKNOWN_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
 _CUT_MARKERS = ("Les videre",)
@@ -54,6 +55,10 @@ class AskResult(BaseModel):
         if self.fallback_reason is not None:
             data["fallback_reason"] = self.fallback_reason
         return data
+
+
+# What a quoted sentence must hold: an answer type and the word it counts, if any.
+Need = tuple[AnswerType, WordMatch | None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +98,9 @@ class OfflineAsker:
             known = {m.word for m in query.matches}
             query.matches.extend(m for m in extra.matches if m.word not in known)
         hits = self.index.top(query.weights, k=MAX_HITS)
-        kind = self.index.lexicon.answer_type(words(bounded))
-        covered = [
-            (h, c) for h in hits if (c := self.coverage(query, h.passage.id)) >= MIN_COVERAGE
-        ]
-        quotes = self.best_quotes(query, covered, kind) if covered else []
+        need = self._need(query, bounded, self.index.lexicon.answer_type(words(bounded)))
+        covered = [(h, c) for h in hits if (c := self.coverage(query, h.passage.id)) > MIN_COVERAGE]
+        quotes = self.best_quotes(query, covered, need) if covered else []
         if not quotes:
             return self._decline(question, lang, hits)
         return self._answer(question, lang, quotes, hits)
@@ -123,14 +126,27 @@ class OfflineAsker:
         """
         common = self.index.lexicon.is_common(match.word)
         if not match.terms:
-            return self.index.max_idf * (COMMON_WEIGHT if common else 1.0)
+            return self.index.max_idf * (COMMON_WEIGHT if common else UNKNOWN_WEIGHT)
         # The word's own meaning is its best match; weaker compound matches do not make it rarer.
         best = max(match.terms.values())
         weight = min(self.index.idf(t) for t, w in match.terms.items() if w == best)
         return weight * COMMON_WEIGHT if common else weight
 
+    def _need(self, query: Query, question: str, asked: tuple[AnswerType, int] | None) -> Need:
+        """Return what a quoted sentence must hold for the question's answer type."""
+        if asked is None:
+            return None
+        kind, end = asked
+        focus: WordMatch | None = None
+        if kind.focus:
+            after = " ".join(words(question)[end:])
+            focus = next((m for m in query.matches if m.word in after), None)
+            if focus is not None and self.index.lexicon.is_common(focus.word):
+                focus = None  # 'hvor mange personer' counts users as well
+        return kind, focus
+
     def best_quotes(
-        self, query: Query, covered: list[tuple[Hit, float]], kind: AnswerType | None = None
+        self, query: Query, covered: list[tuple[Hit, float]], need: Need = None
     ) -> list[Quote]:
         """Pick the one to three sentences that answer best, best first."""
         top_score = max(h.score for h, _ in covered) or 1.0
@@ -141,11 +157,17 @@ class OfflineAsker:
                 sentence = _strip_cut_marker(text[start:end])
                 if len(words(sentence)) < 3:
                     continue
-                if kind is not None and not self.index.lexicon.satisfies(kind, sentence):
-                    continue
-                own = self._covered(query, self.index.terms_in(sentence))
-                if own <= 0:
-                    continue
+                terms = self.index.terms_in(sentence)
+                if need is not None:
+                    kind, focus = need
+                    if not self.index.lexicon.satisfies(kind, sentence):
+                        continue
+                    if focus is not None and not terms & focus.terms.keys():
+                        continue  # 'hvor mange studenter': the number must count students
+                own = self._covered(query, terms)
+                if own <= 0 and need is None:
+                    continue  # a typed question's answer may name its subject only as 'Den'
+
                 score = own + 0.5 * passage_coverage + 0.5 * hit.score / top_score
                 scored.append(Quote(hit.passage, sentence, score))
         scored.sort(key=lambda q: q.score, reverse=True)

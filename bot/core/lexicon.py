@@ -59,7 +59,9 @@ class AnswerType(BaseModel):
     asks: list[str] = Field(min_length=1)
     position: Literal["start", "anywhere"] = "anywhere"
     needs_number: bool = True
+    needs_year: bool = False
     needs_words: list[str] = Field(default_factory=list)
+    focus: Literal["noun"] | None = None
 
 
 class LexiconFile(BaseModel):
@@ -169,28 +171,33 @@ class Lexicon:
         """Say whether `word` is an everyday word that carries little topic on its own."""
         return word in self.common or fold(word) in self.common
 
-    def answer_type(self, question_words: list[str]) -> AnswerType | None:
-        """Return the answer type a question asks for ('hvor mange' wants a number), if any."""
-        text = " " + " ".join(question_words) + " "
+    def answer_type(self, question_words: list[str]) -> tuple[AnswerType, int] | None:
+        """Return the answer type a question asks for and where its phrase ends, if any.
+
+        'hvor mange brukere' asks for a number, and 'brukere' (the word after the phrase) is
+        what is counted. Words are compared folded, so 'naar' reads as 'når'.
+        """
+        tokens = [fold(w) for w in question_words]
         for kind in self.answer_types.values():
             for phrase in kind.asks:
-                needle = " " + " ".join(words(phrase)) + " "
-                if kind.position == "start":
-                    if text.startswith(needle):
-                        return kind
-                elif needle in text:
-                    return kind
+                needle = [fold(w) for w in words(phrase)]
+                starts = [0] if kind.position == "start" else range(len(tokens))
+                for i in starts:
+                    if tokens[i : i + len(needle)] == needle:
+                        return kind, i + len(needle)
         return None
 
     def satisfies(self, kind: AnswerType, sentence: str) -> bool:
         """Say whether a sentence can answer a question of this answer type."""
         tokens = words(sentence)
+        if kind.needs_year and any(t.isdigit() and len(t) == 4 for t in tokens):
+            return True
         if kind.needs_number and any(
             any(ch.isdigit() for ch in t) or t in self.number_words for t in tokens
         ):
             return True
-        wanted = {w.lower() for w in kind.needs_words}
-        return any(t in wanted or fold(t) in wanted for t in tokens)
+        wanted = {fold(w) for w in kind.needs_words}
+        return any(fold(t) in wanted for t in tokens)
 
 
 def load_lexicon(knowledge_dir: Path) -> Lexicon:

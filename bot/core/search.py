@@ -92,6 +92,10 @@ class SearchIndex:
         for passage in passages:
             for w in self._content_words(self._passage_text(passage)):
                 self._surface.setdefault(fold(w), set()).add(term_of(w))
+        self._stop_deletes: dict[str, set[str]] = {}
+        for stop in {fold(w) for w in lexicon.stop_nb | lexicon.stop_en if len(w) >= 4}:
+            for d in deletes(stop, 1):
+                self._stop_deletes.setdefault(d, set()).add(stop)
         # Word endings (the head of a compound: 'melding' in 'direktemelding') -> surface words.
         self._suffixes: dict[str, set[str]] = {}
         for surface in self._surface:
@@ -182,6 +186,18 @@ class SearchIndex:
         found = self._suffixes.get(folded) or self._suffixes.get(fold(term_of(folded)), set())
         return sorted({t for surface in found for t in self._surface[surface]})[:8]
 
+    def _near_stop(self, word: str) -> bool:
+        """Say whether an unknown word is a misspelled stop word ('vikitg', 'mang')."""
+        folded = fold(word)
+        if len(folded) < 4 or self.known(word):
+            return False
+        for d in deletes(folded, 1):
+            for stop in self._stop_deletes.get(d, ()):
+                # A four-letter word only by a dropped letter ('mang'), not 'sell' for 'tell'.
+                if edit_distance(folded, stop, 1) <= 1 and (len(folded) > 4 or len(stop) > 4):
+                    return True
+        return False
+
     def _add_typos(self, match: WordMatch, folded: str) -> None:
         limit = max_typos(folded)
         if not limit:
@@ -251,7 +267,7 @@ class SearchIndex:
                 continue
             word = tokens[i]
             i += 1
-            if self.lexicon.is_stop(word) or len(word) < 2:
+            if self.lexicon.is_stop(word) or len(word) < 2 or self._near_stop(word):
                 continue
             if "-" in word and not self.known(word):
                 # 'itfag-bloggen', 'elegantè-banken': match the parts as words of their own.
@@ -260,12 +276,34 @@ class SearchIndex:
                         matches.append(self.match_word(part, english=english))
                 continue
             matches.append(self.match_word(word, english=english))
-        matches = list({m.word: m for m in matches}.values())  # a repeated word counts once
+        matches = self._merge_names(list({m.word: m for m in matches}.values()))
         weights: dict[str, float] = {}
         for match in matches:
             for t, weight in match.terms.items():
                 weights[t] = max(weights.get(t, 0.0), weight)
         return Query(text=question, matches=matches, weights=weights)
+
+    def _postings(self, term: str) -> bytes:
+        tid = self._vocab[term]
+        return self._indices[self._indptr[tid] : self._indptr[tid + 1]].tobytes()
+
+    def _merge_names(self, matches: list[WordMatch]) -> list[WordMatch]:
+        """Join neighbours that always occur together ('Clara Shih') so a name counts once."""
+        merged: list[WordMatch] = []
+        for match in matches:
+            prev = merged[-1] if merged else None
+            if (
+                prev is not None
+                and prev.how == match.how == "exact"
+                and len(prev.terms) == len(match.terms) == 1
+                and self._postings(next(iter(prev.terms)))
+                == self._postings(next(iter(match.terms)))
+            ):
+                prev.word = f"{prev.word} {match.word}"
+                prev.terms.update(match.terms)
+                continue
+            merged.append(match)
+        return merged
 
     def _phrase_match(
         self, tokens: list[str], i: int, english: bool

@@ -139,6 +139,35 @@ def test_a_bad_lexicon_stops_loading_with_its_line(copy: Path) -> None:
 
 def test_every_bundled_data_file_loads() -> None:
     loaded = load_all(KNOWLEDGE)
-    assert loaded.lexicon.glossary
-    assert loaded.lexicon.stop_nb and loaded.lexicon.stop_en
+    lexicon = loaded.lexicon
+    assert len(lexicon.glossary.entries) > 1000
+    assert len(lexicon.synonyms.entries) > 1000
+    assert len(lexicon.common) > 5000
+    assert lexicon.stop_nb and lexicon.stop_en
+    assert {"count", "measure", "frequency", "time"} <= lexicon.answer_types.keys()
     assert loaded.strings.has("ask.intro")
+
+
+def test_word_list_targets_are_words_of_the_course(knowledge: Knowledge) -> None:
+    """Every glossary and synonym target must reach the index, or it would silently do nothing."""
+    lexicon = knowledge.lexicon
+    for table in (lexicon.glossary, lexicon.synonyms):
+        for key, targets in table.entries.items():
+            reached = [t for t in targets if knowledge.index.match_word(t).terms]
+            assert reached, (key, targets)
+
+
+def test_off_topic_words_stay_out_of_the_word_lists(knowledge: Knowledge) -> None:
+    lexicon = knowledge.lexicon
+    for word in ["pris", "koster", "rente", "annonse", "algoritme", "price", "cost", "ads"]:
+        assert not lexicon.is_common(word), word
+        assert word not in lexicon.synonyms and word not in lexicon.glossary, word
+
+
+def test_a_bad_glossary_entry_names_its_line(copy: Path) -> None:
+    path = copy / "glossary.yaml"
+    path.write_text(path.read_text("utf-8") + "broken entry: not-a-list\n", "utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_all(copy)
+    assert caught.value.path.name == "glossary.yaml"
+    assert caught.value.line is not None

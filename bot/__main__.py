@@ -4,6 +4,8 @@ python -m bot                  the console, or Discord when DISCORD_TOKEN is set
 python -m bot chat             the console
 python -m bot ask [--json] QUESTION
 python -m bot ask --batch      JSON Lines {"question": ...} on stdin, one JSON line out per line
+python -m bot review [--json] [--platform NAME] DRAFT
+python -m bot review --batch   JSON Lines {"text": ..., "platform": ...} on stdin
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument(
         "--batch", action="store_true", help='read {"question": ...} JSON Lines from stdin'
+    )
+    review = sub.add_parser("review", help="review a draft, or a batch of JSON Lines on stdin")
+    review.add_argument("draft", nargs="*", help="the draft")
+    review.add_argument("--json", action="store_true", help="print the review as JSON")
+    review.add_argument(
+        "--platform", "-p", default=None, help="x (default), bluesky, mastodon, ..."
+    )
+    review.add_argument(
+        "--batch", action="store_true", help='read {"text": ..., "platform": ...} JSON Lines'
     )
     return parser
 
@@ -88,6 +99,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.batch:
             return ask_batch(coach, sys.stdin, sys.stdout)
         return ask_once(coach, " ".join(args.question), args.json, sys.stdout)
+    if args.command == "review":
+        if args.batch:
+            return review_batch(coach, sys.stdin, sys.stdout)
+        return review_once(coach, " ".join(args.draft), args.platform, args.json, sys.stdout)
     from bot.console import run_console
 
     return run_console(coach, history=settings.db_path.parent / ".console_history")
@@ -96,7 +111,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
     """Answer one question and print it, as text or JSON."""
     from bot.console import render
-    from bot.core.coach import ask_reply
+    from bot.core.replies import ask_reply
 
     if not question.strip():
         print(coach.strings.t(coach.language_of(""), "ask.empty"), file=sys.stderr)
@@ -120,6 +135,48 @@ def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
             if not item["question"].strip():
                 raise ValueError("the question is empty")
             result = coach.ask(item["question"]).to_json()
+        except ValueError as exc:
+            log.warning("batch line %d: %s", number, exc)
+            result = {"error": f"line {number}: {exc}"}
+        print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
+    return 0
+
+
+def review_once(coach: Coach, draft: str, platform: str | None, as_json: bool, out: TextIO) -> int:
+    """Review one draft and print it, as text or JSON."""
+    from bot.console import render
+
+    if coach.knowledge.platforms.resolve(platform) is None:
+        names = ", ".join(coach.knowledge.platforms.by_code)
+        lang = coach.language_of(draft)
+        print(
+            coach.strings.t(lang, "review.unknown_platform", name=platform, platforms=names),
+            file=sys.stderr,
+        )
+        return 2
+    result = coach.review(draft, platform)
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
+    else:
+        print(render(coach.review_reply(result), coach.strings), file=out)
+    return 0
+
+
+def review_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
+    """Review JSON Lines drafts from stdin, one JSON object out per line, in order."""
+    for number, line in enumerate(stdin, start=1):
+        result: dict[str, object]
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('expected an object with a "text" string')
+            platform = item.get("platform")
+            if platform is not None and not isinstance(platform, str):
+                raise ValueError('"platform" must be a string')
+            if coach.knowledge.platforms.resolve(platform) is None:
+                names = ", ".join(coach.knowledge.platforms.by_code)
+                raise ValueError(f"unknown platform {platform!r}; use one of {names}")
+            result = coach.review(item["text"], platform).to_json()
         except ValueError as exc:
             log.warning("batch line %d: %s", number, exc)
             result = {"error": f"line {number}: {exc}"}

@@ -73,3 +73,82 @@ def test_ask_one_shot_prints_text_with_sources(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Observasjoner på Twitter" in out.stdout
+
+
+REVIEW_PINNED = {
+    "text",
+    "platform",
+    "weighted_length",
+    "limit",
+    "fits",
+    "over_by",
+    "flags",
+    "tone",
+    "suggestions",
+    "notes",
+    "thread",
+    "engine",
+}
+
+
+def test_review_json_has_the_pinned_fields(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "bot",
+            "review",
+            "--json",
+            "--platform",
+            "twitter",
+            "Hei 🫱🏻‍🫲🏿! Hva synes du?",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=run_env(tmp_path),
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data.keys() >= REVIEW_PINNED
+    assert data["platform"] == "x"
+    assert data["weighted_length"] == 21  # "Hei " 4 + the emoji 2 + "! Hva synes du?" 15
+    assert data["fits"] is True and data["over_by"] == 0 and data["thread"] == []
+    assert set(data["tone"]) >= {"label", "norms", "lix", "verdict"}
+    assert data["engine"] == "offline"
+
+
+def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
+    from bot.__main__ import review_batch
+
+    lines = [
+        json.dumps({"text": "Norges beste kaffe!!!"}),
+        json.dumps({"text": "   "}),
+        json.dumps({"text": "Hei", "platform": "myspace"}),
+        "{broken",
+        json.dumps({"text": "a" * 301, "platform": "bluesky"}),
+        json.dumps({"platform": "x"}),
+    ]
+    out = io.StringIO()
+    assert review_batch(coach, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(rows) == len(lines)
+    assert "hype_unverifiable_claim" in rows[0]["flags"]
+    assert rows[1]["flags"] == ["empty"] and rows[1]["fits"] is False
+    assert "error" in rows[2] and "myspace" in rows[2]["error"]
+    assert "error" in rows[3] and "error" in rows[5]
+    assert rows[4]["platform"] == "bluesky" and rows[4]["over_by"] == 1 and rows[4]["thread"]
+
+
+def test_review_with_an_unknown_platform_says_which_exist(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [PYTHON, "-m", "bot", "review", "--platform", "myspace", "Hei"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=run_env(tmp_path),
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert "bluesky" in out.stderr and "Traceback" not in out.stderr

@@ -141,3 +141,21 @@ def test_ctrl_d_at_the_prompt_ends_cleanly_and_keeps_history(tmp_path: Path) -> 
     assert "Ha det bra" in screen
     history = tmp_path / ".console_history"
     assert "!ask Hva er en tweet?" in history.read_text(encoding="utf-8")
+
+
+def test_review_in_the_console_shows_length_tone_and_verdict(coach: Coach) -> None:
+    out = drive(coach, "!review Norges beste kaffe!!! Kom innom.\n")
+    assert "Lengde på X: 32/280" in out
+    assert "Troverdighet" in out and "Udokumentert påstand" in out
+    assert "Dom:" in out
+
+
+def test_review_without_a_draft_explains_how(coach: Coach) -> None:
+    out = drive(coach, "!review\n!review --platform myspace Hei\n")
+    assert "--platform" in out
+    assert "myspace" in out and "bluesky" in out
+
+
+def test_review_keeps_zero_width_joiners_of_emoji(coach: Coach) -> None:
+    out = drive(coach, "!review 🫱🏻‍🫲🏿 Hva synes du?\n")
+    assert "16/280" in out

@@ -14,8 +14,11 @@ from bot.core.ask import AskResult, OfflineAsker
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
+from bot.core.length import Platforms, load_platforms
 from bot.core.lexicon import Lexicon, load_lexicon
-from bot.core.reply import Reply, Source
+from bot.core.replies import ask_reply, review_reply
+from bot.core.reply import Reply
+from bot.core.review import Reviewer, ReviewResult, Rules, load_rules
 from bot.core.search import SearchIndex, build_index
 from bot.core.strings import Strings, load_strings
 
@@ -38,13 +41,22 @@ class Knowledge:
     lexicon: Lexicon
     index: SearchIndex
     strings: Strings
+    platforms: Platforms
+    review_rules: Rules
 
 
 def load_all(knowledge_dir: Path) -> Knowledge:
     """Load and validate every data file; raise DataFileError naming the first bad one."""
     base = load_knowledge(knowledge_dir)
     lexicon = load_lexicon(knowledge_dir)
-    return Knowledge(base, lexicon, build_index(base, lexicon), load_strings())
+    return Knowledge(
+        base=base,
+        lexicon=lexicon,
+        index=build_index(base, lexicon),
+        strings=load_strings(),
+        platforms=load_platforms(knowledge_dir),
+        review_rules=load_rules(knowledge_dir),
+    )
 
 
 Handler = Callable[[str, Context], Awaitable[Reply]]
@@ -57,11 +69,14 @@ class Coach:
         self.knowledge = knowledge
         self.language_setting = language
         self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
+        self.reviewer = Reviewer(knowledge.review_rules, knowledge.platforms, knowledge.strings)
         self._commands: dict[str, Handler] = {
             "help": self.help,
             "hjelp": self.help,
             "ask": self.ask_command,
             "spør": self.ask_command,
+            "review": self.review_command,
+            "vurder": self.review_command,
         }
 
     @property
@@ -120,19 +135,42 @@ class Coach:
         """Answer a question with no conversation memory (for one-shot and batch calls)."""
         return self.asker.ask(question, language)
 
+    async def review_command(self, args: str, ctx: Context) -> Reply:
+        """Review a draft: `[--platform NAME] <draft>`."""
+        platform, draft = parse_review_args(args)
+        lang = self.language_of(draft) if draft.strip() else self._default_language()
+        names = ", ".join(self.knowledge.platforms.by_code)
+        if platform is not None and self.knowledge.platforms.resolve(platform) is None:
+            return self.info(lang, "review.unknown_platform", name=platform[:40], platforms=names)
+        if not draft.strip():
+            return self.info(lang, "review.usage", platforms=names)
+        return self.review_reply(self.review(draft, platform, lang))
 
-def ask_reply(result: AskResult, strings: Strings) -> Reply:
-    """Turn an AskResult into a Reply with numbered sources."""
-    sources = [
-        Source(n=i, title=s.title, path=s.path, score=s.score)
-        for i, s in enumerate(result.sources, start=1)
-    ]
-    return Reply(
-        parts=[result.answer],
-        sources=sources,
-        language=result.language,
-        kind="answer" if result.answered else "refusal",
-    )
+    def review(
+        self, draft: str, platform: str | None = None, language: Language | None = None
+    ) -> ReviewResult:
+        """Review a draft on a platform; raise ValueError for an unknown platform."""
+        lang = language or self.language_of(draft)
+        return self.reviewer.review(draft, platform, lang)
+
+    def review_reply(self, result: ReviewResult) -> Reply:
+        """Return a review as a Reply."""
+        name = self.knowledge.platforms.get(result.platform).name
+        return review_reply(result, self.strings, name)
 
 
-__all__ = ["Coach", "Context", "Knowledge", "ask_reply", "load_all"]
+def parse_review_args(args: str) -> tuple[str | None, str]:
+    """Split `--platform NAME rest`, `--platform=NAME rest` or `-p NAME rest` into (NAME, rest)."""
+    text = args.strip()
+    for flag in ("--platform=", "--plattform="):
+        if text.lower().startswith(flag):
+            name, _, rest = text[len(flag) :].partition(" ")
+            return name, rest.strip()
+    head, _, rest = text.partition(" ")
+    if head.lower() in ("--platform", "--plattform", "-p"):
+        name, _, draft = rest.strip().partition(" ")
+        return (name or None), draft.strip()
+    return None, args
+
+
+__all__ = ["Coach", "Context", "Knowledge", "load_all", "parse_review_args"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from bot.core.text import clean
 
 PREFIX = "!"
+_NAME = re.compile(r"[^\s]*")
 MAX_INPUT_CHARS = 4000
 
 
@@ -18,14 +20,18 @@ class Command(NamedTuple):
 
 
 def parse_command(text: str) -> Command | None:
-    """Return the command in `text`, or None when the text is not a command."""
-    text = clean(text).strip()
-    if not text.startswith(PREFIX):
+    """Return the command in `text`, or None when the text is not a command.
+
+    The arguments are kept as typed (only trimmed): a draft's zero-width joiners and no-break
+    spaces count on the platform, so each command cleans what it needs itself.
+    """
+    text = text.strip()
+    if not clean(text).startswith(PREFIX):
         return None
-    head, _, rest = text[len(PREFIX) :].partition(" ")
-    name, _, glued = head.partition("\n")
-    rest = f"{glued}\n{rest}" if glued else rest
-    return Command(name.lower(), rest.strip())
+    text = text[text.index(PREFIX) + len(PREFIX) :]
+    match = _NAME.match(text)
+    name = match.group(0) if match else ""
+    return Command(clean(name).lower(), text[len(name) :].strip())
 
 
 __all__ = ["MAX_INPUT_CHARS", "PREFIX", "Command", "parse_command"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from bot.core.lexicon import Lexicon
@@ -11,13 +12,14 @@ from bot.core.text import words
 Language = Literal["nb", "en"]
 LANGUAGES: tuple[Language, ...] = ("nb", "en")
 _NORWEGIAN_LETTERS = set("æøå")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def detect_language(
     text: str, lexicon: Lexicon, index: SearchIndex | None = None, default: Language = "nb"
 ) -> Language:
     """Return 'en' when the text reads as English, else 'nb' (or `default` when nothing tells)."""
-    tokens = words(text)
+    tokens = words(_URL.sub(" ", text))
     if not tokens:
         return default
     nb = 0.0

@@ -1,0 +1,352 @@
+"""Post length, counted the way each platform counts it, and threads for drafts that are too long.
+
+The counting rules are data (`knowledge/platforms.yaml`): X's twitter-text v3 weights, graphemes
+for Bluesky, code points for Mastodon, Threads and LinkedIn, with Mastodon's fixed URL length
+and mentions counted by their username only.
+
+X is counted with twitter-text-parser's own URL and emoji extraction and its own character
+weights. Its bundled emoji list is older than today's emoji: a sequence it does not know, such as
+🫱🏻‍🫲🏿, falls apart into code points and counts 9 instead of 2. Every grapheme cluster that is an
+emoji sequence (joined by ZWJ, with a skin tone, a keycap, tags or two regional indicators) is
+therefore counted as one emoji, as X does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field
+from twitter_text import extract_emojis_with_indices, extract_urls_with_indices
+from twitter_text.has_invalid_characters import has_invalid_characters
+
+from bot.core.datafiles import load_yaml_model
+from bot.errors import DataFileError
+
+PLATFORMS_FILE = "platforms.yaml"
+
+_GRAPHEME = regex.compile(r"\X")
+_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
+_SEQUENCE_MARK = regex.compile(r"[\u200d\u20e3\ufe0f\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
+_REGIONAL_PAIR = regex.compile(r"^\p{Regional_Indicator}{2}$")
+_LINE_ENDINGS = re.compile(r"\r\n|\r")
+_MENTION = re.compile(r"(?<![\w@])@(\w+)(?:@[\w.-]+\w)?")
+
+
+class WeightRange(BaseModel):
+    """Code points from `start` to `end` weigh `weight` (in 1/scale units)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    weight: int = Field(ge=0)
+
+
+class TwitterConfig(BaseModel):
+    """twitter-text's weighted-length configuration (v3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scale: int = Field(gt=0)
+    default_weight: int = Field(gt=0)
+    emoji_weight: int = Field(gt=0)
+    transformed_url_length: int = Field(gt=0)
+    ranges: list[WeightRange]
+
+
+class Platform(BaseModel):
+    """A platform's limit and how it counts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    limit: int = Field(gt=0)
+    unit: Literal["twitter", "graphemes", "code_points"]
+    aliases: list[str] = Field(default_factory=list)
+    url_length: int | None = None
+    url_needs_scheme: bool = False
+    mentions: Literal["full", "username"] = "full"
+    course_limit: int | None = None
+    advised_hashtags: int | None = None
+    twitter: TwitterConfig | None = None
+
+
+class PlatformsFile(BaseModel):
+    """`knowledge/platforms.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: str
+    platforms: dict[str, Platform]
+
+
+@dataclass(frozen=True)
+class Platforms:
+    """The platforms by code, with their aliases ('twitter' is X)."""
+
+    default: str
+    by_code: dict[str, Platform]
+    aliases: dict[str, str]
+
+    def resolve(self, name: str | None) -> str | None:
+        """Return the platform code for a name or alias, or None when unknown."""
+        if not name:
+            return self.default
+        key = name.strip().lower()
+        return key if key in self.by_code else self.aliases.get(key)
+
+    def get(self, code: str) -> Platform:
+        """Return the platform with this code."""
+        return self.by_code[code]
+
+
+def load_platforms(knowledge_dir: Path) -> Platforms:
+    """Load and check `platforms.yaml`."""
+    path = knowledge_dir / PLATFORMS_FILE
+    data = load_yaml_model(PlatformsFile, path)
+    aliases = {alias.lower(): code for code, p in data.platforms.items() for alias in p.aliases}
+    if data.default not in data.platforms:
+        raise DataFileError(path, 1, f"default platform '{data.default}' is not defined")
+    for code, platform in data.platforms.items():
+        if platform.unit == "twitter" and platform.twitter is None:
+            raise DataFileError(path, None, f"platform '{code}' counts like X but has no twitter:")
+    return Platforms(data.default, data.platforms, aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A draft's length on a platform, and the part of it that fits."""
+
+    text: str
+    length: int
+    limit: int
+    fits_until: int
+    invalid: bool
+
+    @property
+    def fits(self) -> bool:
+        """Say whether the draft fits (an empty draft does not)."""
+        return 0 < self.length <= self.limit and not self.invalid
+
+    @property
+    def over_by(self) -> int:
+        """Return how far the draft is over the limit (0 when it fits)."""
+        return max(0, self.length - self.limit)
+
+    @property
+    def fitting_text(self) -> str:
+        """Return the part of the (normalised) text that still fits."""
+        return self.text[: self.fits_until]
+
+
+def normalise(text: str) -> str:
+    """Return text as platforms store it: NFC, with one kind of line ending."""
+    return _LINE_ENDINGS.sub("\n", unicodedata.normalize("NFC", text))
+
+
+def is_emoji_sequence(cluster: str) -> bool:
+    """Say whether a grapheme cluster is one emoji made of several code points."""
+    if len(cluster) < 2 or not _PICTOGRAPH.search(cluster):
+        return False
+    return bool(_SEQUENCE_MARK.search(cluster) or _REGIONAL_PAIR.match(cluster))
+
+
+def _emoji_spans(text: str) -> dict[int, int]:
+    """Return emoji start -> end: twitter-text's matches, with whole sequences it splits."""
+    spans = {e["indices"][0]: e["indices"][1] for e in extract_emojis_with_indices(text)}
+    for match in _GRAPHEME.finditer(text):
+        if is_emoji_sequence(match.group()):
+            start, end = match.span()
+            for inner in [s for s in spans if start <= s < end]:
+                del spans[inner]
+            spans[start] = end
+    return spans
+
+
+def _char_weight(ch: str, config: TwitterConfig) -> int:
+    code = ord(ch)
+    for r in config.ranges:
+        if r.start <= code <= r.end:
+            return r.weight
+    return config.default_weight
+
+
+def count_twitter(text: str, limit: int, config: TwitterConfig) -> Count:
+    """Count as X does (twitter-text v3): NFC, URLs 23, emoji 2, heavy characters 2."""
+    text = normalise(text)
+    urls = {u["indices"][0]: u["indices"][1] for u in extract_urls_with_indices(text)}
+    emoji = _emoji_spans(text)
+    weighted = 0
+    fits_until = 0
+    valid = True
+    i = 0
+    budget = limit * config.scale
+    while i < len(text):
+        if i in urls:
+            end = urls[i]
+            weighted += config.transformed_url_length * config.scale
+        elif i in emoji:
+            end = emoji[i]
+            weighted += config.emoji_weight
+        else:
+            end = i + 1
+            weighted += _char_weight(text[i], config)
+        # Like twitter-text, the part that fits ends at the first character X refuses.
+        valid = valid and not has_invalid_characters(text[i:end])
+        if valid and weighted <= budget:
+            fits_until = end
+        i = end
+    return Count(text, weighted // config.scale, limit, fits_until, not valid)
+
+
+def _units(text: str, platform: Platform) -> list[tuple[int, int, int]]:
+    """Split text into (start, end, weight) units for the platforms counted by characters."""
+    spans: dict[int, tuple[int, int]] = {}
+    if platform.url_length is not None:
+        for url in extract_urls_with_indices(text):
+            start, end = url["indices"]
+            if platform.url_needs_scheme and not url["url"].lower().startswith(
+                ("http://", "https://")
+            ):
+                continue
+            spans[start] = (end, platform.url_length)
+    if platform.mentions == "username":
+        for match in _MENTION.finditer(text):
+            if match.start() not in spans and match.group(0) != match.group(1):
+                spans[match.start()] = (match.end(), len(match.group(1)) + 1)
+    units: list[tuple[int, int, int]] = []
+    i = 0
+    step = _GRAPHEME if platform.unit == "graphemes" else None
+    while i < len(text):
+        if i in spans:
+            end, weight = spans[i]
+        elif step is not None:
+            found = step.match(text, i)
+            end = found.end() if found else i + 1
+            weight = 1
+        else:
+            end, weight = i + 1, 1
+        units.append((i, end, weight))
+        i = end
+    return units
+
+
+def count(text: str, platform: Platform) -> Count:
+    """Count a draft as `platform` does."""
+    if platform.unit == "twitter":
+        assert platform.twitter is not None
+        return count_twitter(text, platform.limit, platform.twitter)
+    text = normalise(text)
+    total = 0
+    fits_until = 0
+    for _start, end, weight in _units(text, platform):
+        total += weight
+        if total <= platform.limit:
+            fits_until = end
+    return Count(text, total, platform.limit, fits_until, False)
+
+
+# -- threads ------------------------------------------------------------------------------
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+")
+
+
+def _pieces(text: str) -> list[str]:
+    """Split a draft into sentences (paragraph breaks are sentence ends too)."""
+    pieces: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        pieces.extend(p for p in _SENTENCE_BREAK.split(paragraph.strip()) if p)
+    return pieces
+
+
+def _split_long(piece: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split one sentence at word boundaries; a URL, mention or hashtag is one word."""
+    out: list[str] = []
+    current = ""
+    for word in piece.split():
+        candidate = f"{current} {word}".strip()
+        if fits(candidate):
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+        if fits(word):
+            current = word
+            continue
+        # A single word longer than a whole part: cut it at grapheme boundaries.
+        chunk = ""
+        for grapheme in _GRAPHEME.findall(word):
+            if fits(chunk + grapheme):
+                chunk += grapheme
+            else:
+                out.append(chunk)
+                chunk = grapheme
+        current = chunk
+    if current:
+        out.append(current)
+    return out
+
+
+def thread(text: str, platform: Platform) -> list[str]:
+    """Split a too-long draft into numbered parts ('1/3') that each fit, counted with the number.
+
+    Parts break at sentence ends, then between words; never inside a URL, mention or hashtag.
+    Returns [] when the draft fits as it is.
+    """
+    if count(text, platform).fits or not text.strip():
+        return []
+    total = 2
+    for _ in range(6):  # the number of parts changes the suffix length; settle it
+        suffix_len = len(f" {total}/{total}")
+        parts = _pack(text, platform, suffix_len)
+        if len(parts) <= total and len(str(len(parts))) == len(str(total)):
+            total = len(parts)
+            break
+        total = len(parts)
+    return [f"{part} {i}/{len(parts)}" for i, part in enumerate(parts, start=1)]
+
+
+def _pack(text: str, platform: Platform, suffix_len: int) -> list[str]:
+    reserve = "x" * suffix_len
+
+    def fits(candidate: str) -> bool:
+        return count(candidate + reserve, platform).fits
+
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text):
+        candidate = f"{current} {piece}".strip()
+        if fits(candidate):
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+            current = ""
+        if fits(piece):
+            current = piece
+        else:
+            chunks = _split_long(piece, fits)
+            parts.extend(chunks[:-1])
+            current = chunks[-1] if chunks else ""
+    if current:
+        parts.append(current)
+    return parts
+
+
+__all__ = [
+    "Count",
+    "Platform",
+    "Platforms",
+    "count",
+    "count_twitter",
+    "is_emoji_sequence",
+    "load_platforms",
+    "normalise",
+    "thread",
+]

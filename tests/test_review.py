@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.coach import Coach, parse_review_args
-from bot.core.review import FLAGS, lix, parse_llm_review
+from bot.core.ports import ChatMessage, ChatModel
+from bot.core.review import FLAGS, add_model_review, lix, parse_llm_review
+from bot.errors import LLMTimeout
+from tests.fakes import QueuedChatModel
 
 
 def flags(coach: Coach, text: str, platform: str | None = None, lang: str = "nb") -> list[str]:
@@ -215,3 +218,61 @@ def test_a_rewrite_that_does_not_fit_is_never_shown(coach: Coach) -> None:
     assert coach.reviewer.accept_rewrite("Kort og godt. Hva synes du?", "x") is not None
     assert coach.reviewer.accept_rewrite("a" * 281, "x") is None
     assert coach.reviewer.accept_rewrite("   ", "x") is None
+
+
+# -- the LLM seam: the rules stay the backbone ----------------------------------------------
+
+PROMPT = [ChatMessage(role="user", content="review this")]
+
+
+def test_the_fake_is_a_chat_model() -> None:
+    assert isinstance(QueuedChatModel(), ChatModel)
+
+
+async def test_a_model_adds_remarks_and_a_rewrite_that_fits(coach: Coach) -> None:
+    base = coach.review("Norges beste kaffe!!!")
+    model = QueuedChatModel(
+        '{"remarks": ["Vis til en kåring"], "rewrite": "God kaffe. Smakt den?"}'
+    )
+    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    assert result.engine == "llm"
+    assert result.remarks == ["Vis til en kåring"]
+    assert result.rewrite == "God kaffe. Smakt den?"
+    assert result.flags == base.flags  # the rules are untouched
+
+
+async def test_an_invalid_answer_is_retried_once_then_dropped(coach: Coach) -> None:
+    base = coach.review("Hei! Hva synes du?")
+    retried = await add_model_review(
+        base, QueuedChatModel("not json", '{"remarks": ["ok"]}'), PROMPT, coach.reviewer
+    )
+    assert retried.remarks == ["ok"] and retried.engine == "llm"
+    dropped = await add_model_review(
+        base, QueuedChatModel("not json", "still not"), PROMPT, coach.reviewer
+    )
+    assert dropped.engine == "offline" and dropped.remarks == []
+    assert dropped.fallback_reason == "invalid_output"
+
+
+async def test_a_rewrite_over_the_limit_is_not_shown(coach: Coach) -> None:
+    base = coach.review("Hei! Hva synes du?")
+    model = QueuedChatModel('{"remarks": [], "rewrite": "' + "a" * 300 + '"}')
+    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    assert result.rewrite is None
+
+
+async def test_a_failing_model_leaves_the_offline_review(coach: Coach) -> None:
+    base = coach.review("Hei! Hva synes du?")
+    model = QueuedChatModel(LLMTimeout("http://127.0.0.1:9", "timed out"))
+    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    assert result.engine == "offline" and result.fallback_reason == "timeout"
+    assert result.tone == base.tone
+
+
+async def test_the_reply_shows_model_remarks_and_the_rewrite(coach: Coach) -> None:
+    base = coach.review("Hei! Hva synes du?")
+    model = QueuedChatModel(
+        '{"remarks": ["Nevn tidspunkt"], "rewrite": "Hei! Hva synes du om kl. 12?"}'
+    )
+    text = coach.review_reply(await add_model_review(base, model, PROMPT, coach.reviewer)).text
+    assert "Nevn tidspunkt" in text and "Hva synes du om kl. 12?" in text

@@ -77,9 +77,11 @@ def review_reply(result: ReviewResult, strings: Strings, platform_name: str) -> 
             )
         parts.append("\n".join(lines))
     if result.remarks:
-        parts.append("\n".join(f"• {r}" for r in result.remarks))
+        parts.append(
+            "\n".join([t(lang, "review.model_remarks"), *(f"• {r}" for r in result.remarks)])
+        )
     if result.rewrite:
-        parts.append(f"«{result.rewrite}»" if lang == "nb" else f"“{result.rewrite}”")
+        parts.append(t(lang, "review.rewrite", text=result.rewrite))
     if result.thread:
         lines = [t(lang, "review.thread", count=len(result.thread))]
         lines += [f"{part}" for part in result.thread]

@@ -20,8 +20,9 @@ from twitter_text import extract_urls_with_indices
 from bot.core.datafiles import load_yaml_model
 from bot.core.language import Language
 from bot.core.length import Count, Platform, Platforms, count, normalise, thread
+from bot.core.ports import ChatMessage, ChatModel
 from bot.core.strings import Strings
-from bot.errors import DataFileError
+from bot.errors import DataFileError, LLMError
 
 REVIEW_FILE = "review.yaml"
 FLAGS = (
@@ -48,6 +49,9 @@ _NORM_KEYS = {
 }
 MAX_DRAFT_CHARS = 4000
 _HASHTAG = re.compile(r"(?<![\w&/#])#(\w+)")
+_LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]»”']", re.IGNORECASE)
+_SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
+_NEGATED = re.compile(r"\b(ingen|ikke|no|not|never|aldri)\s+(\w+\s+)?$", re.IGNORECASE)
 _CLAUSE = regex.compile(r"[.!?:;\n–—•]+|\p{Extended_Pictographic}+")
 _OPENERS = "\"'«“‘([*-_ \t"
 
@@ -66,6 +70,8 @@ class ReviewFile(BaseModel):
     hype: list[str]
     hostile: list[str]
     promotion: list[str]
+    offer: list[str]
+    past: list[str]
     call_to_action: list[str]
     imperatives: list[str]
     dialogue: list[str]
@@ -190,12 +196,19 @@ class Draft:
     @staticmethod
     def of(text: str) -> Draft:
         text = normalise(text)
-        urls = extract_urls_with_indices(text)
+        # X's own links, and anything a reader sees as a link (https://..., www....).
+        spans = {tuple(u["indices"]) for u in extract_urls_with_indices(text)}
+        spans |= {m.span() for m in _LINK.finditer(text)}
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
         plain = text
-        for url in reversed(urls):
-            start, end = url["indices"]
+        for start, end in reversed(merged):
             plain = plain[:start] + " " + plain[end:]
-        return Draft(text, plain, [u["url"] for u in urls])
+        return Draft(text, plain, [text[s:e] for s, e in merged])
 
 
 def lix(text: str) -> int | None:
@@ -274,7 +287,7 @@ class Reviewer:
         ad = self._undisclosed_ad(plain)
         if ad:
             found["undisclosed_ad"] = ad
-        hostile = self.rules.find("hostile", plain)
+        hostile = self._hostile(plain)
         if hostile:
             found["negative_hostile"] = hostile
         hype = self.rules.find("hype", plain)
@@ -291,12 +304,31 @@ class Reviewer:
         tags = _HASHTAG.findall(plain)
         if len(tags) >= 5:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
-        promotion = self.rules.find("promotion", plain)
+        promotion = self._promotion(plain) + (ad or [])
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
         if "?" not in plain and not self.rules.find("dialogue", plain):
             found["no_dialogue"] = []
         return [(flag, found[flag]) for flag in FLAGS if flag in found]
+
+    def _hostile(self, plain: str) -> list[str]:
+        """Return belittling words aimed at others (not 'jeg var så dum', not 'ingen dumme')."""
+        found: list[str] = []
+        for match in self.rules.patterns["hostile"].finditer(plain):
+            before = plain[max(0, match.start() - 40) : match.start()]
+            if _SELF.search(before) or _NEGATED.search(before):
+                continue
+            found.append(match.group(0).strip())
+        return list(dict.fromkeys(found))
+
+    def _promotion(self, plain: str) -> list[str]:
+        """Return what the draft promotes; an event it thanks people for is not promoted."""
+        offer = self.rules.find("offer", plain)
+        if offer:
+            return offer
+        if self.rules.find("past", plain):
+            return []
+        return self.rules.find("promotion", plain)
 
     def _undisclosed_ad(self, plain: str) -> list[str]:
         """Return the words that make the draft an unmarked ad for another party, or []."""
@@ -323,7 +355,8 @@ class Reviewer:
         for clause in _CLAUSE.split(draft.plain):
             opening = clause.lstrip(_OPENERS).lower()
             for verb in self.rules.imperatives:
-                if opening.startswith(verb) and not opening[len(verb) : len(verb) + 1].isalpha():
+                after = opening[len(verb) : len(verb) + 1]
+                if opening.startswith(verb) and not (after.isalpha() or after == "-"):
                     return True
         return False
 
@@ -440,6 +473,33 @@ class Reviewer:
         return rewrite.strip() if count(rewrite, spec).fits else None
 
 
+async def add_model_review(
+    result: ReviewResult,
+    model: ChatModel,
+    messages: list[ChatMessage],
+    reviewer: Reviewer,
+) -> ReviewResult:
+    """Let a model add remarks and one rewrite to a rule-based review.
+
+    The rules stay the backbone: the model's JSON is validated, an invalid answer is asked for
+    once more and then dropped, a rewrite that does not fit the platform is never shown, and any
+    failure of the model leaves the offline review with its fallback reason.
+    """
+    parsed: LLMReview | None = None
+    try:
+        for _ in range(2):
+            parsed = parse_llm_review(await model.complete(messages, temperature=0.3))
+            if parsed is not None:
+                break
+    except LLMError as exc:
+        return result.model_copy(update={"fallback_reason": exc.reason})
+    if parsed is None:
+        return result.model_copy(update={"fallback_reason": "invalid_output"})
+    remarks = [r.strip() for r in parsed.remarks if r and r.strip()][:5]
+    rewrite = reviewer.accept_rewrite(parsed.rewrite, result.platform)
+    return result.model_copy(update={"remarks": remarks, "rewrite": rewrite, "engine": "llm"})
+
+
 def norm_key(norm: str) -> str:
     """Return the string-file key of a norm name ('åpenhet' -> 'apenhet')."""
     return _NORM_KEYS[norm]
@@ -454,6 +514,7 @@ __all__ = [
     "Rules",
     "Suggestion",
     "Tone",
+    "add_model_review",
     "lix",
     "load_rules",
     "parse_llm_review",

@@ -20,7 +20,7 @@ import yaml
 from bot.core.coach import Coach, Knowledge
 
 DATA = Path(__file__).parent / "data"
-SETS = ["ask_eval.yaml", "ask_holdout.yaml"]
+SETS = ["ask_eval.yaml", "ask_holdout.yaml", "ask_blind.yaml"]
 TARGETS = {"nb": 0.90, "en": 0.80, "typo": 0.75, "decline": 7 / 8}
 TERMS_TARGET = 0.80
 

@@ -8,6 +8,7 @@ word ('Twitter') but asks about something else ('charge', 'ads') is declined, wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pydantic import BaseModel, Field
 
@@ -16,7 +17,7 @@ from bot.core.language import Language, detect_language
 from bot.core.lexicon import AnswerType
 from bot.core.search import Hit, Query, SearchIndex, WordMatch
 from bot.core.strings import Strings
-from bot.core.text import clean, sentences, words
+from bot.core.text import clean, fold, sentences, words
 
 MAX_QUESTION_CHARS = 500
 MAX_SENTENCES = 3
@@ -26,6 +27,7 @@ COMMON_WEIGHT = 0.1
 UNKNOWN_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
+PHRASE_BONUS = 0.2
 _CUT_MARKERS = ("Les videre",)
 
 
@@ -132,6 +134,14 @@ class OfflineAsker:
         weight = min(self.index.idf(t) for t, w in match.terms.items() if w == best)
         return weight * COMMON_WEIGHT if common else weight
 
+    def _pairs(self, text: str) -> set[tuple[str, str]]:
+        """Return the pairs of neighbouring words that are not both stop words (folded)."""
+        tokens = [fold(w) for w in words(text)]
+        stop = self.index.lexicon.is_stop
+        return {
+            (a, b) for a, b in zip(tokens, tokens[1:], strict=False) if not (stop(a) and stop(b))
+        }
+
     def _need(self, query: Query, question: str, asked: tuple[AnswerType, int] | None) -> Need:
         """Return what a quoted sentence must hold for the question's answer type."""
         if asked is None:
@@ -150,6 +160,7 @@ class OfflineAsker:
     ) -> list[Quote]:
         """Pick the one to three sentences that answer best, best first."""
         top_score = max(h.score for h, _ in covered) or 1.0
+        pairs = self._pairs(query.text)
         scored: list[Quote] = []
         for hit, passage_coverage in covered:
             text = hit.passage.text
@@ -168,7 +179,10 @@ class OfflineAsker:
                 if own <= 0 and need is None:
                     continue  # a typed question's answer may name its subject only as 'Den'
 
+                # Words in the question's own order ('fått det til') point at the sentence.
+                shared = min(len(pairs & self._pairs(sentence)), 3)
                 score = own + 0.5 * passage_coverage + 0.5 * hit.score / top_score
+                score += PHRASE_BONUS * shared
                 scored.append(Quote(hit.passage, sentence, score))
         scored.sort(key=lambda q: q.score, reverse=True)
         chosen: list[Quote] = []

@@ -12,6 +12,7 @@ for the synonyms), so inflected forms find their entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -60,6 +61,7 @@ class AnswerType(BaseModel):
     position: Literal["start", "anywhere"] = "anywhere"
     needs_number: bool = True
     needs_year: bool = False
+    needs_pattern: str | None = None
     needs_words: list[str] = Field(default_factory=list)
     focus: Literal["noun"] | None = None
 
@@ -89,6 +91,7 @@ class PhraseTable:
     max_words: int
     english: bool
     typo_index: dict[str, frozenset[str]]
+    spelled: dict[str, tuple[str, ...]]
 
     def key(self, word: str) -> str:
         """Normalise one word the way this table's keys are."""
@@ -109,43 +112,50 @@ class PhraseTable:
         return (self.key(word),) in self.entries
 
     def near(self, word: str) -> tuple[str, ...]:
-        """Return the targets of the one-word key nearest a misspelled word ('folowers')."""
-        key = self.key(word)
-        limit = max_typos(key)
-        if not limit or len(key) < 5:
+        """Return the targets of the one-word entry nearest a misspelled word ('folowers')."""
+        folded = fold(word)
+        limit = max_typos(folded)
+        if not limit or len(folded) < 5:
             return ()
         best: tuple[int, str] | None = None
-        for d in deletes(key, limit):
+        for d in deletes(folded, limit):
             for candidate in self.typo_index.get(d, ()):
-                dist = edit_distance(key, candidate, limit)
+                dist = edit_distance(folded, candidate, limit)
                 if dist <= limit and (best is None or (dist, candidate) < best):
                     best = (dist, candidate)
-        return self.entries[(best[1],)] if best else ()
+        return self.entries[self.spelled[best[1]]] if best else ()
 
 
 def _phrase_table(path: Path, english: bool) -> PhraseTable:
     entries: dict[tuple[str, ...], tuple[str, ...]] = {}
+    normalise = english_key if english else term_of
+    data = _PhraseFile(entries={})
     if path.exists():
         from bot.core.datafiles import parse_yaml
 
         text = read_text(path)
         data = validate(_PhraseFile, {"entries": parse_yaml(text, path) or {}}, path, text)
-        normalise = english_key if english else term_of
         for phrase, targets in data.entries.items():
             key = tuple(normalise(w) for w in words(phrase))
             if key:
                 merged = entries.get(key, ()) + tuple(t.lower() for t in targets)
                 entries[key] = tuple(dict.fromkeys(merged))
+    # Single-word entries as written (folded), for looking up a misspelling of one.
+    spelled: dict[str, tuple[str, ...]] = {}
+    for phrase in data.entries:
+        tokens = words(phrase)
+        if len(tokens) == 1 and len(tokens[0]) >= 5:
+            spelled.setdefault(fold(tokens[0]), (normalise(tokens[0]),))
     typo_index: dict[str, set[str]] = {}
-    for key in entries:
-        if len(key) == 1 and len(key[0]) >= 5:
-            for d in deletes(key[0], max_typos(key[0])):
-                typo_index.setdefault(d, set()).add(key[0])
+    for written in spelled:
+        for d in deletes(written, max_typos(written)):
+            typo_index.setdefault(d, set()).add(written)
     return PhraseTable(
         entries,
         max((len(k) for k in entries), default=1),
         english,
         {d: frozenset(keys) for d, keys in typo_index.items()},
+        spelled,
     )
 
 
@@ -189,6 +199,8 @@ class Lexicon:
 
     def satisfies(self, kind: AnswerType, sentence: str) -> bool:
         """Say whether a sentence can answer a question of this answer type."""
+        if kind.needs_pattern and re.search(kind.needs_pattern, sentence, re.IGNORECASE):
+            return True
         tokens = words(sentence)
         if kind.needs_year and any(t.isdigit() and len(t) == 4 for t in tokens):
             return True

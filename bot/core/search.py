@@ -329,11 +329,23 @@ class SearchIndex:
             if not match.terms and all(self.lexicon.is_stop(p) for t in targets for p in words(t)):
                 return used, None
             return used, match
-        if english and single and not self.known(word):
-            targets = self.lexicon.glossary.near(word)
-            if targets:
-                return 1, self._target_match(word, targets, GLOSSARY * FUZZY_1)
+        if single and not self.known(word) and not self._near_course_word(word, english):
+            # A misspelled glossary or synonym entry ('folowers', 'lykes').
+            for table, weight in tables:
+                targets = table.near(word)
+                if targets:
+                    return 1, self._target_match(word, targets, weight * FUZZY_1)
         return 0, None
+
+    def _near_course_word(self, word: str, english: bool) -> bool:
+        """Say whether a misspelling is closer to a course word (then typo matching takes it)."""
+        if english:
+            return False
+        folded = fold(word)
+        limit = max_typos(folded)
+        return bool(limit) and any(
+            edit_distance(folded, c, limit) <= limit for c in self._typo_candidates(folded, limit)
+        )
 
     def _target_match(self, phrase: str, targets: tuple[str, ...], weight: float) -> WordMatch:
         """Match the course words a glossary or synonym entry stands for."""

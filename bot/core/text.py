@@ -10,6 +10,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 _FOLD_TABLE = str.maketrans({"æ": "a", "ø": "o", "å": "a", "ß": "ss", "œ": "o", "đ": "d", "ł": "l"})
 _FOLD_PAIRS = (("aa", "a"), ("oe", "o"), ("ae", "a"))
@@ -33,8 +34,11 @@ def fold(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Split cleaned text into lower-case words (letters and digits; inner hyphens kept)."""
-    return [w.lower() for w in WORD.findall(clean(text))]
+    """Split cleaned text into lower-case words (letters and digits; inner hyphens kept).
+
+    An English possessive loses its 's ("Elegantè's" is "elegantè").
+    """
+    return [_POSSESSIVE.sub("", w.lower()) for w in WORD.findall(clean(text))]
 
 
 _SENTENCE_END = re.compile(r"[.!?…][\"»”')\]]*(?=\s+[«\"(A-ZÆØÅ0-9])")

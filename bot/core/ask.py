@@ -138,9 +138,7 @@ class OfflineAsker:
         """Return the pairs of neighbouring words that are not both stop words (folded)."""
         tokens = [fold(w) for w in words(text)]
         stop = self.index.lexicon.is_stop
-        return {
-            (a, b) for a, b in zip(tokens, tokens[1:], strict=False) if not (stop(a) and stop(b))
-        }
+        return {(a, b) for a, b in pairwise(tokens) if not (stop(a) and stop(b))}
 
     def _need(self, query: Query, question: str, asked: tuple[AnswerType, int] | None) -> Need:
         """Return what a quoted sentence must hold for the question's answer type."""

@@ -304,7 +304,8 @@ class Reviewer:
         tags = _HASHTAG.findall(plain)
         if len(tags) >= 5:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
-        promotion = self._promotion(plain) + (ad or [])
+        # A telling-off is not an offer, even when it names one ('vi fikser ikke gratis').
+        promotion = [] if hostile else self._promotion(plain) + (ad or [])
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
         if "?" not in plain and not self.rules.find("dialogue", plain):

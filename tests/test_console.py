@@ -159,3 +159,22 @@ def test_review_without_a_draft_explains_how(coach: Coach) -> None:
 def test_review_keeps_zero_width_joiners_of_emoji(coach: Coach) -> None:
     out = drive(coach, "!review 🫱🏻‍🫲🏿 Hva synes du?\n")
     assert "16/280" in out
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "bot", "ask", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=run_env(tmp_path),
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdin.write(('{"question": "Hva er åpenhet?"}\n' * 2000).encode())
+    proc.stdin.close()
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, as `| head -1` does
+    proc.wait(timeout=60)
+    assert proc.stderr is not None
+    assert b"Traceback" not in proc.stderr.read()

@@ -6,11 +6,13 @@ python -m bot ask [--json] QUESTION
 python -m bot ask --batch      JSON Lines {"question": ...} on stdin, one JSON line out per line
 python -m bot review [--json] [--platform NAME] DRAFT
 python -m bot review --batch   JSON Lines {"text": ..., "platform": ...} on stdin
+python -m bot strategy --user ID [--guild ID] [--json] SUBCOMMAND [TEXT]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -20,10 +22,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError, DataFileError
+from bot.errors import ConfigError, DataFileError, StoreError
 
 if TYPE_CHECKING:
     from bot.core.coach import Coach
+    from bot.core.ports import StrategyStore
 
 log = logging.getLogger("bot")
 
@@ -52,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument(
         "--batch", action="store_true", help='read {"text": ..., "platform": ...} JSON Lines'
     )
+    strategy = sub.add_parser("strategy", help="run one !strategy subcommand for a member")
+    strategy.add_argument("--user", type=int, required=True, help="the member's user id")
+    strategy.add_argument("--guild", type=int, default=0, help="the server id (0: the console)")
+    strategy.add_argument("--json", action="store_true", help="print the state and reply as JSON")
+    strategy.add_argument("--teacher", action="store_true", help="act as a teacher of the server")
+    strategy.add_argument("--name", default="", help="the member's display name")
+    strategy.add_argument("subcommand", nargs="?", default="", help="start, answer, next, ...")
+    strategy.add_argument("text", nargs=argparse.REMAINDER, help="the text, if any")
     return parser
 
 
@@ -108,9 +119,75 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.batch:
             return review_batch(coach, sys.stdin, sys.stdout)
         return review_once(coach, " ".join(args.draft), args.platform, args.json, sys.stdout)
-    from bot.console import run_console
+    with asyncio.Runner() as runner:
+        coach.store = coach.strategy_coach.store = runner.run(_open_store(settings))
+        try:
+            if args.command == "strategy":
+                return runner.run(strategy_once(coach, args, sys.stdout))
+            from bot.console import run_console
 
-    return run_console(coach, history=settings.db_path.parent / ".console_history")
+            history = settings.db_path.parent / ".console_history"
+            return run_console(coach, history=history, runner=runner)
+        finally:
+            if coach.store is not None:
+                runner.run(coach.store.close())
+
+
+async def _open_store(settings: Settings) -> StrategyStore | None:
+    """Open the database; without it the coach still answers and reviews (and says so)."""
+    from bot.store import open_store
+
+    try:
+        return await open_store(settings.ensure_db_folder())
+    except (StoreError, OSError) as exc:
+        log.warning("the database at %s is unavailable: %s", settings.db_path, exc)
+        return None
+
+
+async def strategy_once(coach: Coach, args: argparse.Namespace, out: TextIO) -> int:
+    """Run one `!strategy` subcommand for a member and print the reply (or JSON)."""
+    from bot.console import render
+    from bot.core.coach import Context
+
+    # Server 0 is the local console's class, whose user is its teacher.
+    teacher = args.teacher or args.guild == 0
+    ctx = Context(
+        user_id=args.user,
+        guild_id=args.guild,
+        conversation=f"cli:{args.guild}:{args.user}",
+        is_teacher=teacher,
+        display_name=args.name or "",
+    )
+    text = " ".join([args.subcommand, *args.text]).strip()
+    result = await coach.strategy(text, ctx)
+    reply = render(result.reply, coach.strings)
+    if not args.json:
+        print(reply, file=out)
+        return 0
+    steps = coach.knowledge.steps.steps
+    strategy = result.strategy
+    data: dict[str, object] = {"user": args.user, "guild": args.guild}
+    if strategy is None:
+        data.update(company=None, step=None, done=[])
+    else:
+        step = steps[strategy.current_step]
+        data.update(
+            company=strategy.company,
+            step={
+                "n": strategy.current_step + 1,
+                "key": step.key,
+                "title": step.title(result.reply.language),
+            },
+            done=[s.key for s in steps if s.key in strategy.answers],
+        )
+    data["total_steps"] = len(steps)
+    data["reply"] = reply
+    if result.reply.attachments:
+        data["attachments"] = [
+            {"filename": a.filename, "content": a.content} for a in result.reply.attachments
+        ]
+    print(json.dumps(data, ensure_ascii=False), file=out)
+    return 0
 
 
 def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:

@@ -6,6 +6,7 @@ It never imports discord.py, so the console starts fast on a laptop with nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -65,6 +66,7 @@ def run_console(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     history: Path | None = None,
+    runner: asyncio.Runner | None = None,
 ) -> int:
     """Read commands until end of input or Ctrl-C, printing each reply; return the exit code."""
     stdin = stdin or sys.stdin
@@ -74,9 +76,13 @@ def run_console(
         _enable_line_editing(history)
     strings = coach.strings
     lang: Language = "en" if coach.language_setting == "en" else "nb"
-    ctx = Context(user_id=0, guild_id=0, conversation="console:0", is_teacher=True)
+    ctx = Context(
+        user_id=0, guild_id=0, conversation="console:0", is_teacher=True, display_name="console"
+    )
     print(strings.t(lang, "console.welcome"), file=stdout, flush=True)
-    with asyncio.Runner() as runner:
+    with contextlib.ExitStack() as stack:
+        if runner is None:
+            runner = stack.enter_context(asyncio.Runner())
         while True:
             try:
                 line = input(PROMPT) if interactive else stdin.readline()

@@ -16,11 +16,15 @@ from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
 from bot.core.length import Platforms, load_platforms
 from bot.core.lexicon import Lexicon, load_lexicon
+from bot.core.ports import StrategyStore
 from bot.core.replies import ask_reply, review_reply
 from bot.core.reply import Reply
 from bot.core.review import Reviewer, ReviewResult, Rules, load_rules
 from bot.core.search import SearchIndex, build_index
+from bot.core.strategy import Member, Steps, StrategyCoach, StrategyResult, load_steps
 from bot.core.strings import Strings, load_strings
+from bot.core.text import words
+from bot.errors import StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class Context:
     guild_id: int = 0
     conversation: str = "console"
     is_teacher: bool = False
+    display_name: str = ""
 
 
 @dataclass
@@ -43,12 +48,14 @@ class Knowledge:
     strings: Strings
     platforms: Platforms
     review_rules: Rules
+    steps: Steps
 
 
 def load_all(knowledge_dir: Path) -> Knowledge:
     """Load and validate every data file; raise DataFileError naming the first bad one."""
     base = load_knowledge(knowledge_dir)
     lexicon = load_lexicon(knowledge_dir)
+    steps = load_steps(knowledge_dir, base)
     return Knowledge(
         base=base,
         lexicon=lexicon,
@@ -56,6 +63,7 @@ def load_all(knowledge_dir: Path) -> Knowledge:
         strings=load_strings(),
         platforms=load_platforms(knowledge_dir),
         review_rules=load_rules(knowledge_dir),
+        steps=steps,
     )
 
 
@@ -65,9 +73,19 @@ Handler = Callable[[str, Context], Awaitable[Reply]]
 class Coach:
     """The core's front door: `handle` takes a typed line and returns a Reply."""
 
-    def __init__(self, knowledge: Knowledge, language: str = "auto") -> None:
+    def __init__(
+        self, knowledge: Knowledge, language: str = "auto", store: StrategyStore | None = None
+    ) -> None:
         self.knowledge = knowledge
         self.language_setting = language
+        self.store = store
+        self.strategy_coach = StrategyCoach(
+            knowledge.steps,
+            store,
+            knowledge.strings,
+            knowledge.base,
+            knowledge.review_rules.patterns["hostile"],
+        )
         self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
         self.reviewer = Reviewer(knowledge.review_rules, knowledge.platforms, knowledge.strings)
         self._commands: dict[str, Handler] = {
@@ -77,6 +95,8 @@ class Coach:
             "spør": self.ask_command,
             "review": self.review_command,
             "vurder": self.review_command,
+            "strategy": self.strategy_command,
+            "strategi": self.strategy_command,
         }
 
     @property
@@ -157,6 +177,31 @@ class Coach:
         """Return a review as a Reply."""
         name = self.knowledge.platforms.get(result.platform).name
         return review_reply(result, self.strings, name)
+
+    async def strategy_command(self, args: str, ctx: Context) -> Reply:
+        """Run a `!strategy` subcommand for the member in `ctx`."""
+        return (await self.strategy(args, ctx)).reply
+
+    async def strategy(self, args: str, ctx: Context) -> StrategyResult:
+        """Run a `!strategy` subcommand and return the reply with the state after it."""
+        member = Member(ctx.guild_id, ctx.user_id, ctx.display_name, ctx.is_teacher)
+        return await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
+
+    async def _member_language(self, args: str, ctx: Context) -> Language:
+        """Use the setting, or the language of what the member wrote, or what they wrote last."""
+        if self.language_setting in ("nb", "en"):
+            return "en" if self.language_setting == "en" else "nb"
+        _, _, text = args.strip().partition(" ")
+        if len(words(text)) >= 3:
+            return self.language_of(text)
+        if self.store is not None:
+            try:
+                known = await self.store.member_language(ctx.guild_id, ctx.user_id)
+            except StoreError:
+                known = None
+            if known in ("nb", "en"):
+                return "en" if known == "en" else "nb"
+        return self._default_language()
 
 
 def parse_review_args(args: str) -> tuple[str | None, str]:

@@ -5,9 +5,10 @@ The adapters implement them (`bot.llm`, `bot.store`); core tests use fakes at th
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Role = Literal["system", "user", "assistant"]
 
@@ -30,13 +31,97 @@ class ChatModel(Protocol):
         ...
 
 
+class Answer(BaseModel):
+    """One revision of a member's answer to a step."""
+
+    step: str
+    revision: int
+    text: str
+    created_at: datetime
+
+
+class Strategy(BaseModel):
+    """A member's active strategy: the company, where they are, and their latest answers."""
+
+    guild_id: int
+    user_id: int
+    company: str
+    current_step: int
+    created_at: datetime
+    updated_at: datetime
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+
+class MemberProgress(BaseModel):
+    """One row of a teacher's class overview."""
+
+    user_id: int
+    display_name: str
+    company: str
+    current_step: int
+    answered: list[str]
+    revisions: int
+    last_active: datetime
+
+
 @runtime_checkable
-class Store(Protocol):
-    """Durable storage the core writes through; it must survive restarts and crashes."""
+class StrategyStore(Protocol):
+    """Durable storage for strategies; every write is committed before it returns."""
+
+    async def get_strategy(self, guild_id: int, user_id: int) -> Strategy | None:
+        """Return the member's active strategy, with the latest revision of each answer."""
+        ...
+
+    async def start_strategy(
+        self, guild_id: int, user_id: int, company: str, display_name: str, language: str
+    ) -> Strategy:
+        """Start a strategy for a member (there must be no active one)."""
+        ...
+
+    async def save_answer(
+        self, guild_id: int, user_id: int, step: str, text: str, language: str | None = None
+    ) -> Answer:
+        """Add a new revision of the member's answer to a step (earlier ones are kept)."""
+        ...
+
+    async def set_step(self, guild_id: int, user_id: int, step: int) -> None:
+        """Move the member to step number `step` (0-based)."""
+        ...
+
+    async def revisions(self, guild_id: int, user_id: int, step: str) -> list[Answer]:
+        """Return every revision of the member's answer to a step, oldest first."""
+        ...
+
+    async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
+        """Archive the member's active strategy (its answers stay stored); say if there was one."""
+        ...
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Delete every row of the member in this server, in every table; return rows deleted."""
+        ...
+
+    async def class_overview(self, guild_id: int) -> list[MemberProgress]:
+        """Return every member with an active strategy in this server."""
+        ...
+
+    async def member_language(self, guild_id: int, user_id: int) -> str | None:
+        """Return the language the member last wrote in, if known."""
+        ...
 
     async def close(self) -> None:
         """Flush and close the store."""
         ...
 
 
-__all__ = ["ChatMessage", "ChatModel", "Role", "Store"]
+Store = StrategyStore
+
+__all__ = [
+    "Answer",
+    "ChatMessage",
+    "ChatModel",
+    "MemberProgress",
+    "Role",
+    "Store",
+    "Strategy",
+    "StrategyStore",
+]

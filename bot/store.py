@@ -1,0 +1,451 @@
+"""The SQLite store over aiosqlite: strategies, answers and their revisions, with migrations.
+
+Durability: WAL with `synchronous=FULL`, so a write is acknowledged only once it is committed
+and survives a power cut. All writes go through one writer task that commits each queued batch
+together (group commit); every unit of work in a batch runs inside its own SAVEPOINT, so one
+member's failing write is rolled back alone and never takes another member's with it. Reads use
+a second connection and see only committed data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.core.ports import Answer, MemberProgress, Strategy
+from bot.errors import StoreError, UserError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Unit = Callable[[aiosqlite.Connection], Awaitable[Any]]
+
+MAX_BATCH = 256
+BUSY_TIMEOUT_MS = 5000
+
+# Each entry upgrades the schema by one version; PRAGMA user_version records where a file is.
+MIGRATIONS: list[str] = [
+    # 1: members, their strategies, and every revision of every answer.
+    """
+    CREATE TABLE members (
+        guild_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        language TEXT,
+        created_at TEXT NOT NULL,
+        last_active TEXT NOT NULL,
+        PRIMARY KEY (guild_id, user_id)
+    );
+    CREATE TABLE strategies (
+        id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        company TEXT NOT NULL,
+        current_step INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        FOREIGN KEY (guild_id, user_id) REFERENCES members (guild_id, user_id) ON DELETE CASCADE
+    );
+    CREATE UNIQUE INDEX one_active_strategy ON strategies (guild_id, user_id)
+        WHERE status = 'active';
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        strategy_id INTEGER NOT NULL REFERENCES strategies (id) ON DELETE CASCADE,
+        step TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (strategy_id, step, revision)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO 8601 string."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def service_error(exc: sqlite3.Error) -> StoreError:
+    """Map an sqlite3 error to a StoreError whose kind the member-facing text can name."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        kind = "locked"
+    elif "readonly" in message or "read-only" in message:
+        kind = "read_only"
+    elif "full" in message:
+        kind = "full"
+    else:
+        kind = "failed"
+    return StoreError(kind, str(exc))
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = FULL")
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Bring the schema up to SCHEMA_VERSION, one version per transaction; return the version."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise StoreError("failed", f"database schema {version} is newer than this code")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[target - 1].split(";"):
+                if statement.strip():
+                    await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {target}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        log.info("database schema upgraded to version %d", target)
+    return SCHEMA_VERSION
+
+
+class SQLiteStore:
+    """The strategy store on one SQLite file."""
+
+    def __init__(self, path: Path, write: aiosqlite.Connection, read: aiosqlite.Connection) -> None:
+        self.path = path
+        self._write_conn = write
+        self._read = read
+        self._queue: asyncio.Queue[tuple[Unit, asyncio.Future[Any]] | None] = asyncio.Queue()
+        self._writer = asyncio.create_task(self._run_writer(), name="store-writer")
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path) -> SQLiteStore:
+        """Open (and create or upgrade) the database at `path`; its folder is created if missing."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            write = await aiosqlite.connect(path, isolation_level=None)
+            opened.append(write)
+            await write.execute("PRAGMA journal_mode = WAL")
+            await _configure(write)
+            await migrate(write)
+            read = await aiosqlite.connect(path, isolation_level=None)
+            opened.append(read)
+            await _configure(read)
+            await read.execute("PRAGMA query_only = ON")
+        except BaseException as exc:
+            for conn in opened:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise service_error(exc) from exc
+            raise
+        return cls(path, write, read)
+
+    # -- the writer ------------------------------------------------------------------------
+
+    async def _run_writer(self) -> None:
+        conn = self._write_conn
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                more = self._queue.get_nowait()
+                if more is None:
+                    self._queue.put_nowait(None)  # close after this batch
+                    break
+                batch.append(more)
+            await self._commit_batch(conn, batch)
+
+    async def _commit_batch(
+        self, conn: aiosqlite.Connection, batch: list[tuple[Unit, asyncio.Future[Any]]]
+    ) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            error = service_error(exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        try:
+            for number, (unit, future) in enumerate(batch):
+                await conn.execute(f"SAVEPOINT unit{number}")
+                try:
+                    result = await unit(conn)
+                except Exception as exc:  # this unit alone is undone
+                    await conn.execute(f"ROLLBACK TO unit{number}")
+                    await conn.execute(f"RELEASE unit{number}")
+                    failure: Exception = (
+                        service_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                    )
+                    outcomes.append((future, None, failure))
+                else:
+                    await conn.execute(f"RELEASE unit{number}")
+                    outcomes.append((future, result, None))
+            await conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                await conn.execute("ROLLBACK")
+            error = service_error(exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        # Acknowledge only now: every unit above is committed with synchronous=FULL.
+        for future, result, problem in outcomes:
+            if future.done():
+                continue
+            if problem is not None:
+                future.set_exception(problem)
+            else:
+                future.set_result(result)
+
+    async def _write(self, unit: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        if self._closed:
+            raise StoreError("failed", "the store is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._queue.put((unit, future))
+        return await future
+
+    async def _fetchall(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        try:
+            async with self._read.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as exc:
+            raise service_error(exc) from exc
+
+    # -- strategies ------------------------------------------------------------------------
+
+    async def get_strategy(self, guild_id: int, user_id: int) -> Strategy | None:
+        rows = await self._fetchall(
+            "SELECT id, company, current_step, created_at, updated_at FROM strategies "
+            "WHERE guild_id = ? AND user_id = ? AND status = 'active'",
+            (guild_id, user_id),
+        )
+        if not rows:
+            return None
+        strategy_id, company, step, created, updated = rows[0]
+        answers = await self._fetchall(
+            "SELECT step, revision, text, created_at FROM answers a WHERE strategy_id = ? "
+            "AND revision = (SELECT MAX(revision) FROM answers b "
+            "WHERE b.strategy_id = a.strategy_id AND b.step = a.step)",
+            (strategy_id,),
+        )
+        return Strategy(
+            guild_id=guild_id,
+            user_id=user_id,
+            company=company,
+            current_step=step,
+            created_at=_when(created),
+            updated_at=_when(updated),
+            answers={
+                row[0]: Answer(step=row[0], revision=row[1], text=row[2], created_at=_when(row[3]))
+                for row in answers
+            },
+        )
+
+    async def start_strategy(
+        self, guild_id: int, user_id: int, company: str, display_name: str, language: str
+    ) -> Strategy:
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await self._touch(conn, guild_id, user_id, stamp, display_name, language)
+            try:
+                await conn.execute(
+                    "INSERT INTO strategies (guild_id, user_id, company, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (guild_id, user_id, company, stamp, stamp),
+                )
+            except sqlite3.IntegrityError:
+                raise UserError("strategy.already_active") from None
+
+        await self._write(unit)
+        strategy = await self.get_strategy(guild_id, user_id)
+        assert strategy is not None
+        return strategy
+
+    async def _touch(
+        self,
+        conn: aiosqlite.Connection,
+        guild_id: int,
+        user_id: int,
+        stamp: str,
+        display_name: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO members (guild_id, user_id, display_name, language, created_at, "
+            "last_active) VALUES (?, ?, COALESCE(?, ''), ?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET last_active = excluded.last_active, "
+            "display_name = COALESCE(?, members.display_name), "
+            "language = COALESCE(?, members.language)",
+            (guild_id, user_id, display_name, language, stamp, stamp, display_name, language),
+        )
+
+    async def _active_id(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
+        async with conn.execute(
+            "SELECT id FROM strategies WHERE guild_id = ? AND user_id = ? AND status = 'active'",
+            (guild_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise UserError("strategy.not_started")
+        return int(row[0])
+
+    async def save_answer(
+        self, guild_id: int, user_id: int, step: str, text: str, language: str | None = None
+    ) -> Answer:
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> Answer:
+            strategy_id = await self._active_id(conn, guild_id, user_id)
+            async with conn.execute(
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM answers WHERE strategy_id = ? "
+                "AND step = ?",
+                (strategy_id, step),
+            ) as cursor:
+                row = await cursor.fetchone()
+            revision = int(row[0]) if row else 1
+            await conn.execute(
+                "INSERT INTO answers (strategy_id, step, revision, text, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (strategy_id, step, revision, text, stamp),
+            )
+            await conn.execute(
+                "UPDATE strategies SET updated_at = ? WHERE id = ?", (stamp, strategy_id)
+            )
+            await self._touch(conn, guild_id, user_id, stamp, language=language)
+            return Answer(step=step, revision=revision, text=text, created_at=_when(stamp))
+
+        return await self._write(unit)
+
+    async def set_step(self, guild_id: int, user_id: int, step: int) -> None:
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> None:
+            strategy_id = await self._active_id(conn, guild_id, user_id)
+            await conn.execute(
+                "UPDATE strategies SET current_step = ?, updated_at = ? WHERE id = ?",
+                (step, stamp, strategy_id),
+            )
+            await self._touch(conn, guild_id, user_id, stamp)
+
+        await self._write(unit)
+
+    async def revisions(self, guild_id: int, user_id: int, step: str) -> list[Answer]:
+        rows = await self._fetchall(
+            "SELECT a.step, a.revision, a.text, a.created_at FROM answers a "
+            "JOIN strategies s ON s.id = a.strategy_id "
+            "WHERE s.guild_id = ? AND s.user_id = ? AND s.status = 'active' AND a.step = ? "
+            "ORDER BY a.revision",
+            (guild_id, user_id, step),
+        )
+        return [Answer(step=r[0], revision=r[1], text=r[2], created_at=_when(r[3])) for r in rows]
+
+    async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> bool:
+            cursor = await conn.execute(
+                "UPDATE strategies SET status = 'archived', updated_at = ? "
+                "WHERE guild_id = ? AND user_id = ? AND status = 'active'",
+                (stamp, guild_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(unit)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        async def unit(conn: aiosqlite.Connection) -> int:
+            deleted = 0
+            # Children first, so the count is exact; the foreign keys cascade as well.
+            for sql in (
+                "DELETE FROM answers WHERE strategy_id IN "
+                "(SELECT id FROM strategies WHERE guild_id = ? AND user_id = ?)",
+                "DELETE FROM strategies WHERE guild_id = ? AND user_id = ?",
+                "DELETE FROM members WHERE guild_id = ? AND user_id = ?",
+            ):
+                cursor = await conn.execute(sql, (guild_id, user_id))
+                deleted += max(cursor.rowcount, 0)
+            return deleted
+
+        return await self._write(unit)
+
+    async def class_overview(self, guild_id: int) -> list[MemberProgress]:
+        rows = await self._fetchall(
+            "SELECT m.user_id, m.display_name, s.company, s.current_step, m.last_active, "
+            "(SELECT GROUP_CONCAT(DISTINCT a.step) FROM answers a WHERE a.strategy_id = s.id), "
+            "(SELECT COUNT(*) FROM answers a WHERE a.strategy_id = s.id) "
+            "FROM strategies s JOIN members m ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
+            "WHERE s.guild_id = ? AND s.status = 'active' ORDER BY m.display_name, m.user_id",
+            (guild_id,),
+        )
+        return [
+            MemberProgress(
+                user_id=r[0],
+                display_name=r[1],
+                company=r[2],
+                current_step=r[3],
+                last_active=_when(r[4]),
+                answered=sorted(r[5].split(",")) if r[5] else [],
+                revisions=r[6],
+            )
+            for r in rows
+        ]
+
+    async def member_language(self, guild_id: int, user_id: int) -> str | None:
+        rows = await self._fetchall(
+            "SELECT language FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return rows[0][0] if rows and rows[0][0] else None
+
+    async def row_count(self, guild_id: int, user_id: int) -> int:
+        """Return how many rows in any table belong to the member (for tests and `forget`)."""
+        rows = await self._fetchall(
+            "SELECT (SELECT COUNT(*) FROM members WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM strategies WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM answers WHERE strategy_id IN "
+            "(SELECT id FROM strategies WHERE guild_id = ?1 AND user_id = ?2))",
+            (guild_id, user_id),
+        )
+        return int(rows[0][0])
+
+    async def close(self) -> None:
+        """Finish the queued writes, then close both connections."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._queue.put(None)
+        with contextlib.suppress(Exception):
+            await self._writer
+        for conn in (self._read, self._write_conn):
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+async def open_store(path: Path) -> SQLiteStore:
+    """Open the store at `path`."""
+    return await SQLiteStore.open(path)
+
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "migrate", "open_store", "service_error"]

@@ -1,0 +1,258 @@
+"""The SQLite store on a real file: schema, revisions, isolation, concurrency, crashes, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StoreError, UserError
+from bot.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, migrate, open_store
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    opened = await open_store(tmp_path / "deep" / "coach.db")
+    yield opened
+    await opened.close()
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+async def test_the_schema_is_created_in_an_empty_file_and_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "coach.db"
+    store = await open_store(path)
+    await store.close()
+    assert path.exists()
+    assert {"members", "strategies", "answers"} <= tables(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_an_existing_database_opens_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "coach.db"
+    first = await open_store(path)
+    await first.start_strategy(0, 1, "Elegantè", "Kari", "nb")
+    await first.save_answer(0, 1, "company", "En bank for unge.")
+    await first.close()
+    second = await open_store(path)
+    strategy = await second.get_strategy(0, 1)
+    await second.close()
+    assert strategy is not None and strategy.answers["company"].text == "En bank for unge."
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+async def test_each_migration_upgrades_a_database_of_the_previous_version_with_data(
+    tmp_path: Path, version: int
+) -> None:
+    """Runs once a second schema version exists: build version N with data, open, check."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        for script in MIGRATIONS[:version]:
+            conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO members VALUES (0, 1, 'Kari', 'nb', '2026-01-01', '2026-01-01')")
+    store = await open_store(path)
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT display_name FROM members").fetchone()[0] == "Kari"
+
+
+async def test_a_newer_schema_than_the_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError):
+        await open_store(path)
+
+
+async def test_writes_are_durable_settings(store: SQLiteStore) -> None:
+    for conn in (store._write_conn, store._read):
+        async with conn.execute("PRAGMA synchronous") as cursor:
+            assert (await cursor.fetchone())[0] == 2  # FULL
+        async with conn.execute("PRAGMA foreign_keys") as cursor:
+            assert (await cursor.fetchone())[0] == 1
+        async with conn.execute("PRAGMA busy_timeout") as cursor:
+            assert (await cursor.fetchone())[0] > 0
+
+
+async def test_every_revision_is_kept_with_a_utc_time(store: SQLiteStore) -> None:
+    await store.start_strategy(0, 1, "Elegantè", "Kari", "nb")
+    for text in ["første", "andre", "tredje"]:
+        await store.save_answer(0, 1, "goals", text)
+    revisions = await store.revisions(0, 1, "goals")
+    assert [r.text for r in revisions] == ["første", "andre", "tredje"]
+    assert [r.revision for r in revisions] == [1, 2, 3]
+    assert all(
+        r.created_at.utcoffset() is not None and not r.created_at.utcoffset() for r in revisions
+    )
+    strategy = await store.get_strategy(0, 1)
+    assert strategy is not None and strategy.answers["goals"].text == "tredje"
+
+
+async def test_one_active_strategy_per_member_per_server(store: SQLiteStore) -> None:
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    with pytest.raises(UserError):
+        await store.start_strategy(0, 1, "B", "Kari", "nb")
+    await store.start_strategy(7, 1, "C", "Kari", "nb")  # another server is another class
+    assert (await store.get_strategy(0, 1)).company == "A"  # type: ignore[union-attr]
+    assert (await store.get_strategy(7, 1)).company == "C"  # type: ignore[union-attr]
+    assert await store.reset_strategy(0, 1)
+    await store.start_strategy(0, 1, "D", "Kari", "nb")
+    assert (await store.get_strategy(0, 1)).company == "D"  # type: ignore[union-attr]
+
+
+async def test_members_are_isolated_by_server_and_user(store: SQLiteStore) -> None:
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    await store.start_strategy(0, 2, "B", "Ola", "nb")
+    await store.save_answer(0, 1, "company", "Karis hemmelighet")
+    other = await store.get_strategy(0, 2)
+    assert other is not None and other.answers == {}
+    assert await store.get_strategy(9, 1) is None
+    assert await store.revisions(0, 2, "company") == []
+
+
+async def test_forget_leaves_no_row_of_the_member(store: SQLiteStore) -> None:
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    await store.save_answer(0, 1, "company", "x")
+    await store.reset_strategy(0, 1)
+    await store.start_strategy(0, 1, "B", "Kari", "nb")
+    await store.save_answer(0, 1, "company", "y")
+    await store.start_strategy(0, 2, "C", "Ola", "nb")
+    deleted = await store.forget_member(0, 1)
+    assert deleted == 1 + 2 + 2  # the member, two strategies, two answers
+    assert await store.row_count(0, 1) == 0
+    assert await store.row_count(0, 2) == 2
+
+
+async def test_two_hundred_members_writing_at_once_lose_nothing(store: SQLiteStore) -> None:
+    members = range(1, 201)
+    await asyncio.gather(*(store.start_strategy(0, u, f"Firma {u}", "", "nb") for u in members))
+    await asyncio.gather(
+        *(store.save_answer(0, u, "goals", f"svar {u}.{i}") for u in members for i in range(5))
+    )
+    for u in members:
+        revisions = await store.revisions(0, u, "goals")
+        assert sorted(r.text for r in revisions) == sorted(f"svar {u}.{i}" for i in range(5))
+        assert sorted(r.revision for r in revisions) == [1, 2, 3, 4, 5]
+
+
+async def test_a_failing_unit_is_rolled_back_alone(store: SQLiteStore) -> None:
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    results = await asyncio.gather(
+        store.save_answer(0, 1, "company", "lagres"),
+        store.save_answer(0, 99, "company", "ingen strategi"),  # fails inside the batch
+        store.save_answer(0, 1, "goals", "lagres også"),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], UserError)
+    strategy = await store.get_strategy(0, 1)
+    assert strategy is not None
+    assert {k: a.text for k, a in strategy.answers.items()} == {
+        "company": "lagres",
+        "goals": "lagres også",
+    }
+
+
+async def test_a_database_locked_by_another_process_gives_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "coach.db"
+    store = await open_store(path)
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        import bot.store as store_module
+
+        store_module_timeout = store_module.BUSY_TIMEOUT_MS
+        await store._write_conn.execute("PRAGMA busy_timeout = 200")
+        with pytest.raises(StoreError) as caught:
+            await store.save_answer(0, 1, "company", "vent")
+        assert caught.value.kind == "locked"
+        await store._write_conn.execute(f"PRAGMA busy_timeout = {store_module_timeout}")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    saved = await store.save_answer(0, 1, "company", "nå går det")
+    assert saved.revision == 1
+    await store.close()
+
+
+async def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    import aiosqlite
+
+    async with aiosqlite.connect(tmp_path / "m.db", isolation_level=None) as conn:
+        assert await migrate(conn) == SCHEMA_VERSION
+        assert await migrate(conn) == SCHEMA_VERSION
+
+
+WRITER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pathlib import Path
+    from bot.store import open_store
+
+    async def member(store, user):
+        i = 0
+        while True:
+            i += 1
+            answer = await store.save_answer(0, user, "goals", f"{user}:{i}")
+            print(f"ack {user} {answer.revision} {user}:{i}", flush=True)
+
+    async def main():
+        store = await open_store(Path(sys.argv[1]))
+        await asyncio.gather(*(store.start_strategy(0, u, "F", "", "nb") for u in range(1, 41)))
+        print("ready", flush=True)
+        await asyncio.gather(*(member(store, u) for u in range(1, 41)))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_sigkill_mid_write_storm_keeps_every_acknowledged_write(tmp_path: Path) -> None:
+    path = tmp_path / "storm.db"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    acked: list[tuple[int, int, str]] = []
+    deadline = time.monotonic() + 30
+    started = None
+    for line in proc.stdout:
+        if line.startswith("ready"):
+            started = time.monotonic()
+        elif line.startswith("ack"):
+            _, user, revision, text = line.split()
+            acked.append((int(user), int(revision), text))
+        if (started and time.monotonic() - started > 1.5) or time.monotonic() > deadline:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert len(acked) > 100, "the storm was too small to prove anything"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = set(
+            conn.execute(
+                "SELECT s.user_id, a.revision, a.text FROM answers a "
+                "JOIN strategies s ON s.id = a.strategy_id"
+            ).fetchall()
+        )
+    missing = [a for a in acked if a not in stored]
+    assert missing == []

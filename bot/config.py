@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     language: Literal["auto", "nb", "en"] = Field(
         default="auto", validation_alias=AliasChoices("COACH_LANGUAGE", "language")
     )
+    teacher_role: str = Field(
+        default="Lærer", validation_alias=AliasChoices("COACH_TEACHER_ROLE", "teacher_role")
+    )
 
     @field_validator("llm_base_url")
     @classmethod
@@ -105,6 +108,7 @@ SETTING_NAMES: dict[str, str] = {
     "db_path": "COACH_DB_PATH",
     "knowledge_dir": "COACH_KNOWLEDGE_DIR",
     "language": "COACH_LANGUAGE",
+    "teacher_role": "COACH_TEACHER_ROLE",
 }
 
 

@@ -178,3 +178,28 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
     proc.wait(timeout=60)
     assert proc.stderr is not None
     assert b"Traceback" not in proc.stderr.read()
+
+
+def test_strategy_in_the_console_persists_between_runs(tmp_path: Path) -> None:
+    env = run_env(tmp_path)
+    first = subprocess.run(
+        [PYTHON, "-m", "bot", "chat"],
+        input="!strategy start Elegantè\n!strategy answer En bank for unge 18-30 år.\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(
+        [PYTHON, "-m", "bot", "chat"],
+        input="!strategy status\n!strategy class\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert "▰▱▱▱▱▱▱▱▱▱ 1/10" in second.stdout
+    assert "1 medlemmer" in second.stdout  # the console user teaches the local class

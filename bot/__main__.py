@@ -25,8 +25,10 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError, DataFileError, StoreError
 
 if TYPE_CHECKING:
+    import httpx
+
     from bot.core.coach import Coach
-    from bot.core.ports import StrategyStore
+    from bot.core.ports import ChatModel, StrategyStore
 
 log = logging.getLogger("bot")
 
@@ -102,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.coach import Coach, load_all
+    from bot.core.prompts import load_prompts
 
     if args.command is None and settings.discord_token is not None:
         print(
@@ -110,18 +113,25 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    coach = Coach(load_all(settings.knowledge_dir), settings.language)
-    if args.command == "ask":
-        if args.batch:
-            return ask_batch(coach, sys.stdin, sys.stdout)
-        return ask_once(coach, " ".join(args.question), args.json, sys.stdout)
-    if args.command == "review":
-        if args.batch:
-            return review_batch(coach, sys.stdin, sys.stdout)
-        return review_once(coach, " ".join(args.draft), args.platform, args.json, sys.stdout)
+    knowledge = load_all(settings.knowledge_dir)
+    prompts = load_prompts(settings.prompts_dir)
     with asyncio.Runner() as runner:
-        coach.store = coach.strategy_coach.store = runner.run(_open_store(settings))
+        http = runner.run(_http_client()) if settings.llm_enabled else None
+        chat = build_chat(settings, http) if http is not None else None
+        store = None if args.command in ("ask", "review") else runner.run(_open_store(settings))
+        coach = Coach(
+            knowledge, settings.language, store, chat, prompts, settings.llm_cache_seconds
+        )
         try:
+            if args.command == "ask":
+                if args.batch:
+                    return runner.run(ask_batch(coach, sys.stdin, sys.stdout))
+                return runner.run(ask_once(coach, " ".join(args.question), args.json, sys.stdout))
+            if args.command == "review":
+                if args.batch:
+                    return runner.run(review_batch(coach, sys.stdin, sys.stdout))
+                draft = " ".join(args.draft)
+                return runner.run(review_once(coach, draft, args.platform, args.json, sys.stdout))
             if args.command == "strategy":
                 return runner.run(strategy_once(coach, args, sys.stdout))
             from bot.console import run_console
@@ -129,8 +139,33 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             history = settings.db_path.parent / ".console_history"
             return run_console(coach, history=history, runner=runner)
         finally:
-            if coach.store is not None:
-                runner.run(coach.store.close())
+            if store is not None:
+                runner.run(store.close())
+            if http is not None:
+                runner.run(http.aclose())
+
+
+async def _http_client() -> httpx.AsyncClient:
+    """Return the one HTTP client of the process (created inside the running loop)."""
+    import httpx
+
+    return httpx.AsyncClient(headers={"User-Agent": f"some-coach/{__version__}"})
+
+
+def build_chat(settings: Settings, http: httpx.AsyncClient) -> ChatModel:
+    """Return the chat model for the configured endpoint."""
+    from bot.llm import OpenAIChat
+
+    assert settings.llm_base_url is not None
+    return OpenAIChat(
+        http,
+        settings.llm_base_url,
+        settings.llm_model,
+        settings.llm_api_key,
+        timeout=settings.llm_timeout,
+        concurrency=settings.llm_concurrency,
+        stream=settings.llm_stream,
+    )
 
 
 async def _open_store(settings: Settings) -> StrategyStore | None:
@@ -190,7 +225,7 @@ async def strategy_once(coach: Coach, args: argparse.Namespace, out: TextIO) -> 
     return 0
 
 
-def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
+async def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
     """Answer one question and print it, as text or JSON."""
     from bot.console import render
     from bot.core.replies import ask_reply
@@ -198,7 +233,7 @@ def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
     if not question.strip():
         print(coach.strings.t(coach.language_of(""), "ask.empty"), file=sys.stderr)
         return 2
-    result = coach.ask(question)
+    result = await coach.answer(question)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
     else:
@@ -206,7 +241,7 @@ def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
     return 0
 
 
-def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
+async def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
     """Answer JSON Lines questions from stdin, one JSON object out per line, in order."""
     for number, line in enumerate(stdin, start=1):
         result: dict[str, object]
@@ -216,7 +251,7 @@ def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
                 raise ValueError('expected an object with a "question" string')
             if not item["question"].strip():
                 raise ValueError("the question is empty")
-            result = coach.ask(item["question"]).to_json()
+            result = (await coach.answer(item["question"])).to_json()
         except ValueError as exc:
             log.warning("batch line %d: %s", number, exc)
             result = {"error": f"line {number}: {exc}"}
@@ -224,7 +259,9 @@ def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
     return 0
 
 
-def review_once(coach: Coach, draft: str, platform: str | None, as_json: bool, out: TextIO) -> int:
+async def review_once(
+    coach: Coach, draft: str, platform: str | None, as_json: bool, out: TextIO
+) -> int:
     """Review one draft and print it, as text or JSON."""
     from bot.console import render
 
@@ -236,7 +273,7 @@ def review_once(coach: Coach, draft: str, platform: str | None, as_json: bool, o
             file=sys.stderr,
         )
         return 2
-    result = coach.review(draft, platform)
+    result = await coach.full_review(draft, platform)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
     else:
@@ -244,7 +281,7 @@ def review_once(coach: Coach, draft: str, platform: str | None, as_json: bool, o
     return 0
 
 
-def review_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
+async def review_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
     """Review JSON Lines drafts from stdin, one JSON object out per line, in order."""
     for number, line in enumerate(stdin, start=1):
         result: dict[str, object]
@@ -258,7 +295,7 @@ def review_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
             if coach.knowledge.platforms.resolve(platform) is None:
                 names = ", ".join(coach.knowledge.platforms.by_code)
                 raise ValueError(f"unknown platform {platform!r}; use one of {names}")
-            result = coach.review(item["text"], platform).to_json()
+            result = (await coach.full_review(item["text"], platform)).to_json()
         except ValueError as exc:
             log.warning("batch line %d: %s", number, exc)
             result = {"error": f"line {number}: {exc}"}

@@ -48,12 +48,36 @@ class Settings(BaseSettings):
     llm_model: str = Field(
         default="gpt-4o-mini", validation_alias=AliasChoices("COACH_LLM_MODEL", "llm_model")
     )
+    llm_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("COACH_LLM_TIMEOUT", "llm_timeout"),
+    )
+    llm_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("COACH_LLM_CONCURRENCY", "llm_concurrency"),
+    )
+    llm_cache_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        validation_alias=AliasChoices("COACH_LLM_CACHE_SECONDS", "llm_cache_seconds"),
+    )
+    llm_stream: bool = Field(
+        default=False, validation_alias=AliasChoices("COACH_LLM_STREAM", "llm_stream")
+    )
     db_path: Path = Field(
         default=Path("data/coach.db"), validation_alias=AliasChoices("COACH_DB_PATH", "db_path")
     )
     knowledge_dir: Path = Field(
         default_factory=lambda: _default_dir("knowledge"),
         validation_alias=AliasChoices("COACH_KNOWLEDGE_DIR", "knowledge_dir"),
+    )
+    prompts_dir: Path = Field(
+        default_factory=lambda: _default_dir("prompts"),
+        validation_alias=AliasChoices("COACH_PROMPTS_DIR", "prompts_dir"),
     )
     language: Literal["auto", "nb", "en"] = Field(
         default="auto", validation_alias=AliasChoices("COACH_LANGUAGE", "language")
@@ -81,7 +105,7 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value.strip()
 
-    @field_validator("knowledge_dir")
+    @field_validator("knowledge_dir", "prompts_dir")
     @classmethod
     def _check_knowledge_dir(cls, value: Path) -> Path:
         if not value.is_dir():
@@ -105,6 +129,11 @@ SETTING_NAMES: dict[str, str] = {
     "llm_base_url": "COACH_LLM_BASE_URL",
     "llm_api_key": "COACH_LLM_API_KEY",
     "llm_model": "COACH_LLM_MODEL",
+    "llm_timeout": "COACH_LLM_TIMEOUT",
+    "llm_concurrency": "COACH_LLM_CONCURRENCY",
+    "llm_cache_seconds": "COACH_LLM_CACHE_SECONDS",
+    "llm_stream": "COACH_LLM_STREAM",
+    "prompts_dir": "COACH_PROMPTS_DIR",
     "db_path": "COACH_DB_PATH",
     "knowledge_dir": "COACH_KNOWLEDGE_DIR",
     "language": "COACH_LANGUAGE",

@@ -14,9 +14,9 @@ from tests.conftest import PYTHON, ROOT, run_env
 PINNED = {"question", "answered", "answer", "sources", "related", "language", "engine"}
 
 
-def test_ask_json_has_the_pinned_fields(coach: Coach) -> None:
+async def test_ask_json_has_the_pinned_fields(coach: Coach) -> None:
     out = io.StringIO()
-    assert ask_once(coach, "Hva er gjennomsiktighet?", True, out) == 0
+    assert await ask_once(coach, "Hva er gjennomsiktighet?", True, out) == 0
     data = json.loads(out.getvalue())
     assert data.keys() >= PINNED
     assert data["answered"] is True
@@ -26,7 +26,7 @@ def test_ask_json_has_the_pinned_fields(coach: Coach) -> None:
     assert set(data["sources"][0]) == {"title", "path", "score"}
 
 
-def test_batch_answers_every_line_in_order_with_errors_for_bad_lines(coach: Coach) -> None:
+async def test_batch_answers_every_line_in_order_with_errors_for_bad_lines(coach: Coach) -> None:
     lines = [
         json.dumps({"question": "Hva er åpenhet?"}),
         "this is not json",
@@ -36,7 +36,7 @@ def test_batch_answers_every_line_in_order_with_errors_for_bad_lines(coach: Coac
         json.dumps(["a", "list"]),
     ]
     out = io.StringIO()
-    assert ask_batch(coach, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert await ask_batch(coach, io.StringIO("\n".join(lines) + "\n"), out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(rows) == len(lines)
     assert rows[0]["question"] == "Hva er åpenhet?"
@@ -119,7 +119,7 @@ def test_review_json_has_the_pinned_fields(tmp_path: Path) -> None:
     assert data["engine"] == "offline"
 
 
-def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
+async def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
     from bot.__main__ import review_batch
 
     lines = [
@@ -131,7 +131,7 @@ def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
         json.dumps({"platform": "x"}),
     ]
     out = io.StringIO()
-    assert review_batch(coach, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    assert await review_batch(coach, io.StringIO("\n".join(lines) + "\n"), out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(rows) == len(lines)
     assert "hype_unverifiable_claim" in rows[0]["flags"]

@@ -121,7 +121,19 @@ def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
     for key in keys:
         os.write(fd, key)
         read_until(b"du> " if key.endswith(b"\r") else b"lykke til", 30)
-    _, status = os.waitpid(pid, 0)
+    end = time.monotonic() + 30
+    status = None
+    while status is None and time.monotonic() < end:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = raw
+        else:
+            read_until(b"\x00", 0.2)  # keep draining the terminal while waiting
+    if status is None:  # never hang the suite: end the child and report it
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        raise AssertionError(f"the console did not exit; screen: {screen[-500:]!r}")
     os.close(fd)
     return os.waitstatus_to_exitcode(status), screen.decode("utf-8", "replace")
 

@@ -50,10 +50,11 @@ class AskResult(BaseModel):
     language: Language
     engine: str = "offline"
     fallback_reason: str | None = None
+    notice: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Return the pinned JSON fields (fallback_reason only when the engine fell back)."""
-        data = self.model_dump(exclude={"fallback_reason"})
+        data = self.model_dump(exclude={"fallback_reason", "notice"})
         if self.fallback_reason is not None:
             data["fallback_reason"] = self.fallback_reason
         return data

@@ -10,21 +10,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.ask import AskResult, OfflineAsker
+from bot.core.ask import MAX_QUESTION_CHARS, AskResult, OfflineAsker
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
+from bot.core.grounded import LANGUAGE_NAMES, GroundedAsker, Memory, looks_like_follow_up
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
 from bot.core.length import Platforms, load_platforms
 from bot.core.lexicon import Lexicon, load_lexicon
-from bot.core.ports import StrategyStore
+from bot.core.ports import ChatModel, StrategyStore
+from bot.core.prompts import Prompts, as_data
 from bot.core.replies import ask_reply, review_reply
 from bot.core.reply import Reply
-from bot.core.review import Reviewer, ReviewResult, Rules, load_rules
+from bot.core.review import Reviewer, ReviewResult, Rules, add_model_review, load_rules
 from bot.core.search import SearchIndex, build_index
-from bot.core.strategy import Member, Steps, StrategyCoach, StrategyResult, load_steps
+from bot.core.strategy import Member, Step, Steps, StrategyCoach, StrategyResult, load_steps
 from bot.core.strings import Strings, load_strings
-from bot.core.text import words
-from bot.errors import StoreError
+from bot.core.text import clean, words
+from bot.errors import LLMError, StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +76,34 @@ class Coach:
     """The core's front door: `handle` takes a typed line and returns a Reply."""
 
     def __init__(
-        self, knowledge: Knowledge, language: str = "auto", store: StrategyStore | None = None
+        self,
+        knowledge: Knowledge,
+        language: str = "auto",
+        store: StrategyStore | None = None,
+        chat: ChatModel | None = None,
+        prompts: Prompts | None = None,
+        cache_seconds: float = 300.0,
     ) -> None:
         self.knowledge = knowledge
         self.language_setting = language
         self.store = store
+        self.chat = chat if prompts is not None else None
+        self.prompts = prompts
+        self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
+        self.memory = Memory()
+        self.grounded: GroundedAsker | None = None
+        if self.chat is not None and prompts is not None:
+            self.grounded = GroundedAsker(
+                self.asker, self.chat, prompts, knowledge.strings, cache_seconds
+            )
         self.strategy_coach = StrategyCoach(
             knowledge.steps,
             store,
             knowledge.strings,
             knowledge.base,
             knowledge.review_rules.patterns["hostile"],
+            advisor=self._advise if self.chat is not None else None,
         )
-        self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
         self.reviewer = Reviewer(knowledge.review_rules, knowledge.platforms, knowledge.strings)
         self._commands: dict[str, Handler] = {
             "help": self.help,
@@ -146,14 +163,35 @@ class Coach:
         return "en" if self.language_setting == "en" else "nb"
 
     async def ask_command(self, args: str, ctx: Context) -> Reply:
-        """Answer a question from the course."""
+        """Answer a question from the course, as a turn of the member's conversation."""
         if not args.strip():
             return self.info(self._default_language(), "ask.empty")
-        return ask_reply(self.ask(args), self.strings)
+        return ask_reply(await self.answer(args, ctx.conversation), self.strings)
 
     def ask(self, question: str, language: Language | None = None) -> AskResult:
-        """Answer a question with no conversation memory (for one-shot and batch calls)."""
+        """Answer a question offline with no conversation memory."""
         return self.asker.ask(question, language)
+
+    async def answer(
+        self, question: str, conversation: str | None = None, language: Language | None = None
+    ) -> AskResult:
+        """Answer with the LLM when configured (falling back offline), else offline.
+
+        With a conversation key, a follow-up leans on the previous question: the LLM rewrites it
+        into a question that stands alone; offline, the previous question's terms join the search.
+        One-shot and batch calls pass no key and have no memory.
+        """
+        lang = language or self.asker.language_of(clean(question)[:MAX_QUESTION_CHARS])
+        if self.grounded is not None:
+            return await self.grounded.ask(question, lang, conversation)
+        context = ""
+        turns = self.memory.recent(conversation) if conversation else []
+        if turns and looks_like_follow_up(question):
+            context = turns[-1].question
+        result = self.asker.ask(question, lang, context=context)
+        if conversation:
+            self.memory.add(conversation, clean(question)[:MAX_QUESTION_CHARS], result.answer)
+        return result
 
     async def review_command(self, args: str, ctx: Context) -> Reply:
         """Review a draft: `[--platform NAME] <draft>`."""
@@ -164,7 +202,45 @@ class Coach:
             return self.info(lang, "review.unknown_platform", name=platform[:40], platforms=names)
         if not draft.strip():
             return self.info(lang, "review.usage", platforms=names)
-        return self.review_reply(self.review(draft, platform, lang))
+        return self.review_reply(await self.full_review(draft, platform, lang))
+
+    async def full_review(
+        self, draft: str, platform: str | None = None, language: Language | None = None
+    ) -> ReviewResult:
+        """Review by the rules, then let the model add remarks and a rewrite when configured."""
+        result = self.review(draft, platform, language)
+        if self.chat is None or self.prompts is None or "empty" in result.flags:
+            return result
+        spec = self.knowledge.platforms.get(result.platform)
+        findings = "\n".join(f"- {s.flag}: {', '.join(s.words[:5])}" for s in result.suggestions)
+        messages = self.prompts.render(
+            "review",
+            language_name=LANGUAGE_NAMES[result.language],
+            platform=spec.name,
+            limit=spec.limit,
+            draft=as_data(result.text),
+            findings=findings or "- none",
+        )
+        return await add_model_review(result, self.chat, messages, self.reviewer)
+
+    async def _advise(self, step: Step, answer: str, lang: Language) -> list[str]:
+        """Ask the model for hints by the step's rubric; [] when it fails (the rules stand)."""
+        if self.chat is None or self.prompts is None:
+            return []
+        messages = self.prompts.render(
+            "strategy_feedback",
+            language_name=LANGUAGE_NAMES[lang],
+            step_title=step.title(lang),
+            question=step.question(lang),
+            rubric="\n".join(f"- {c}" for c in step.covers(lang)),
+            answer=as_data(answer),
+        )
+        try:
+            text = await self.chat.complete(messages, temperature=0.3, max_tokens=200)
+        except LLMError:
+            return []
+        lines = [line.strip(" -•*\t") for line in text.strip().splitlines() if line.strip()]
+        return [line for line in lines if len(line) > 3][:3]
 
     def review(
         self, draft: str, platform: str | None = None, language: Language | None = None

@@ -19,6 +19,7 @@ def ask_reply(result: AskResult, strings: Strings) -> Reply:
         sources=sources,
         language=result.language,
         kind="answer" if result.answered else "refusal",
+        notice=result.notice,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -348,6 +349,8 @@ SUBCOMMANDS = {
     "hjelp": "help",
 }
 CONFIRM_WORDS = ("confirm", "bekreft")
+# Asks a model for hints on an answer by the step's rubric; returns [] when it cannot.
+Advisor = Callable[["Step", str, Language], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +381,9 @@ class StrategyCoach:
         strings: Strings,
         knowledge: KnowledgeBase,
         hostile: re.Pattern[str] | None = None,
+        advisor: Advisor | None = None,
     ) -> None:
+        self.advisor = advisor
         self.steps = steps
         self.store = store
         self.strings = strings
@@ -479,6 +484,11 @@ class StrategyCoach:
             parts.append(
                 "\n".join([self._t(lang, "feedback.hints"), *(f"• {h}" for h in result.hints)])
             )
+        if self.advisor is not None and result.kind in ("good", "hints"):
+            extra = await self.advisor(step, text, lang)
+            if extra:
+                heading = self.strings.t(lang, "llm.ai_hints")
+                parts.append("\n".join([heading, *(f"• {h}" for h in extra)]))
         parts.append(self._t(lang, "after_answer"))
         return self._reply(lang, *parts)
 

@@ -120,7 +120,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         chat = build_chat(settings, http) if http is not None else None
         store = None if args.command in ("ask", "review") else runner.run(_open_store(settings))
         coach = Coach(
-            knowledge, settings.language, store, chat, prompts, settings.llm_cache_seconds
+            knowledge,
+            settings.language,
+            store,
+            chat,
+            prompts,
+            settings.llm_cache_seconds,
+            settings.llm_timeout,
         )
         try:
             if args.command == "ask":

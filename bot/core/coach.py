@@ -6,6 +6,7 @@ The Discord adapter calls the same services through its cogs; the console sends 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,9 @@ class Coach:
         chat: ChatModel | None = None,
         prompts: Prompts | None = None,
         cache_seconds: float = 300.0,
+        llm_timeout: float = 20.0,
     ) -> None:
+        self.llm_timeout = llm_timeout
         self.knowledge = knowledge
         self.language_setting = language
         self.store = store
@@ -94,7 +97,12 @@ class Coach:
         self.grounded: GroundedAsker | None = None
         if self.chat is not None and prompts is not None:
             self.grounded = GroundedAsker(
-                self.asker, self.chat, prompts, knowledge.strings, cache_seconds
+                self.asker,
+                self.chat,
+                prompts,
+                knowledge.strings,
+                cache_seconds,
+                timeout=llm_timeout,
             )
         self.strategy_coach = StrategyCoach(
             knowledge.steps,
@@ -221,7 +229,11 @@ class Coach:
             draft=as_data(result.text),
             findings=findings or "- none",
         )
-        return await add_model_review(result, self.chat, messages, self.reviewer)
+        try:
+            async with asyncio.timeout(self.llm_timeout):  # a retry shares the reply's budget
+                return await add_model_review(result, self.chat, messages, self.reviewer)
+        except TimeoutError:
+            return result.model_copy(update={"fallback_reason": "timeout"})
 
     async def _advise(self, step: Step, answer: str, lang: Language) -> list[str]:
         """Ask the model for hints by the step's rubric; [] when it fails (the rules stand)."""
@@ -236,8 +248,9 @@ class Coach:
             answer=as_data(answer),
         )
         try:
-            text = await self.chat.complete(messages, temperature=0.3, max_tokens=200)
-        except LLMError:
+            async with asyncio.timeout(self.llm_timeout):
+                text = await self.chat.complete(messages, temperature=0.3, max_tokens=200)
+        except (LLMError, TimeoutError):
             return []
         lines = [line.strip(" -•*\t") for line in text.strip().splitlines() if line.strip()]
         return [line for line in lines if len(line) > 3][:3]

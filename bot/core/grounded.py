@@ -10,6 +10,7 @@ memory turns follow-ups into questions that stand alone.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import OrderedDict, deque
@@ -111,7 +112,9 @@ class GroundedAsker:
         strings: Strings,
         cache_seconds: float = 300.0,
         clock: Clock = time.monotonic,
+        timeout: float = 20.0,
     ) -> None:
+        self.timeout = timeout
         self.offline = offline
         self.model = model
         self.prompts = prompts
@@ -130,11 +133,18 @@ class GroundedAsker:
         turns = self.memory.recent(conversation) if conversation else []
         if turns and looks_like_follow_up(bounded):
             context = turns[-1].question
-            standalone = await self._standalone(bounded, turns)
-        cached = self.cache.get(standalone, lang)
-        if cached is not None:
-            return cached.model_copy(update={"question": question})
-        result = await self._answer(question, standalone, lang, context)
+        try:
+            # One budget for the whole reply: a follow-up's rewrite and the answer share it.
+            async with asyncio.timeout(self.timeout):
+                if context:
+                    standalone = await self._standalone(bounded, turns)
+                cached = self.cache.get(standalone, lang)
+                if cached is not None:
+                    return cached.model_copy(update={"question": question})
+                result = await self._answer(question, standalone, lang, context)
+        except TimeoutError:
+            offline = self.offline.ask(standalone, lang, context=context)
+            result = self._fallback(offline.model_copy(update={"question": question}), "timeout")
         if result.engine == "llm":
             self.cache.put(standalone, lang, result)
         if conversation:

@@ -152,3 +152,23 @@ def test_review_with_an_unknown_platform_says_which_exist(tmp_path: Path) -> Non
     )
     assert out.returncode == 2
     assert "bluesky" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_dead_llm_endpoint_gives_the_offline_answer_with_its_reason(tmp_path: Path) -> None:
+    import time
+
+    env = run_env(tmp_path, COACH_LLM_BASE_URL="http://127.0.0.1:9/v1", COACH_LLM_TIMEOUT="3")
+    started = time.monotonic()
+    out = subprocess.run(
+        [PYTHON, "-m", "bot", "ask", "--json", "Hva er åpenhet?"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["engine"] == "offline" and data["fallback_reason"] == "unreachable"
+    assert data["answered"] is True
+    assert time.monotonic() - started < 15  # start-up included; the model part is bounded by 3 s

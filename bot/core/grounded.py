@@ -31,6 +31,7 @@ MEMORY_TURNS = 3
 MEMORY_SECONDS = 30 * 60
 CACHE_SIZE = 512
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _FOLLOW_UP = re.compile(
     r"^(og|men|hva med|hvordan med|hvorfor det|hva da|den|det|de|dette|disse|dem|hun|han|"
     r"and|but|what about|how about|why is that|it|they|that|this|those|them)\b",
@@ -173,7 +174,8 @@ class GroundedAsker:
         index = self.offline.index
         query = index.analyse(standalone, english=lang == "en")
         hits = index.top(query.weights, k=PASSAGES)
-        if not hits:
+        if not hits or not offline.answered:
+            # The course does not cover it by the offline judgement: no model may say otherwise.
             return self._fallback(offline, "not_covered")
         passages = "\n".join(
             f"[{n}] ({hit.passage.title}) {as_data(hit.passage.text)}"
@@ -212,6 +214,9 @@ class GroundedAsker:
         if not numbers:
             return self._fallback(offline, "no_valid_citation")
         answer = re.sub(r"(\[\d+\])(\s*\1)+", r"\1", answer)  # [1] [1] -> [1]
+        given = " ".join(h.passage.text for h in hits)
+        if any(number not in given for number in _NUMBER.findall(_MARKER.sub("", text))):
+            return self._fallback(offline, "invalid_output")  # a figure the passages do not hold
         best = {h.passage.slug: h.score for h in reversed(hits)}
         sources = []
         for slug in numbers:

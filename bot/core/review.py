@@ -496,8 +496,17 @@ async def add_model_review(
         return result.model_copy(update={"fallback_reason": exc.reason})
     if parsed is None:
         return result.model_copy(update={"fallback_reason": "invalid_output"})
-    remarks = [r.strip() for r in parsed.remarks if r and r.strip()][:5]
-    rewrite = reviewer.accept_rewrite(parsed.rewrite, result.platform)
+    prompt = " ".join(" ".join(m.content.split()) for m in messages)
+
+    def echoed(text: str) -> bool:  # a model that copies the prompt's own words back
+        flat = " ".join(text.split())
+        return len(flat) > 12 and flat in prompt and flat not in result.text
+
+    remarks = [r.strip() for r in parsed.remarks if r and r.strip() and not echoed(r)][:5]
+    rewrite = parsed.rewrite if parsed.rewrite and not echoed(parsed.rewrite) else None
+    rewrite = reviewer.accept_rewrite(rewrite, result.platform)
+    if not remarks and rewrite is None:
+        return result.model_copy(update={"fallback_reason": "invalid_output"})
     return result.model_copy(update={"remarks": remarks, "rewrite": rewrite, "engine": "llm"})
 
 

@@ -82,6 +82,21 @@ class Settings(BaseSettings):
     language: Literal["auto", "nb", "en"] = Field(
         default="auto", validation_alias=AliasChoices("COACH_LANGUAGE", "language")
     )
+    guild_id: int | None = Field(
+        default=None, validation_alias=AliasChoices("COACH_GUILD_ID", "guild_id")
+    )
+    channels: str = Field(default="", validation_alias=AliasChoices("COACH_CHANNELS", "channels"))
+    cooldown_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        validation_alias=AliasChoices("COACH_COOLDOWN_SECONDS", "cooldown_seconds"),
+    )
+    llm_daily_budget: int = Field(
+        default=500,
+        ge=0,
+        validation_alias=AliasChoices("COACH_LLM_DAILY_BUDGET", "llm_daily_budget"),
+    )
     teacher_role: str = Field(
         default="Lærer", validation_alias=AliasChoices("COACH_TEACHER_ROLE", "teacher_role")
     )
@@ -97,6 +112,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("channels")
+    @classmethod
+    def _check_channels(cls, value: str) -> str:
+        for part in value.replace(";", ",").split(","):
+            if part.strip() and not part.strip().isdigit():
+                raise ValueError("must be channel ids separated by commas, e.g. 123,456")
+        return value
+
+    @property
+    def channel_ids(self) -> frozenset[int]:
+        """Return the channel ids the bot listens in (empty: everywhere)."""
+        parts = self.channels.replace(";", ",").split(",")
+        return frozenset(int(p) for p in parts if p.strip())
 
     @field_validator("llm_model")
     @classmethod
@@ -138,6 +167,10 @@ SETTING_NAMES: dict[str, str] = {
     "knowledge_dir": "COACH_KNOWLEDGE_DIR",
     "language": "COACH_LANGUAGE",
     "teacher_role": "COACH_TEACHER_ROLE",
+    "guild_id": "COACH_GUILD_ID",
+    "channels": "COACH_CHANNELS",
+    "cooldown_seconds": "COACH_COOLDOWN_SECONDS",
+    "llm_daily_budget": "COACH_LLM_DAILY_BUDGET",
 }
 
 

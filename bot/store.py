@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.ports import Answer, MemberProgress, Strategy
+from bot.core.ports import Answer, MemberProgress, Stats, Strategy
 from bot.errors import StoreError, UserError
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,31 @@ MIGRATIONS: list[str] = [
         text TEXT NOT NULL,
         created_at TEXT NOT NULL,
         UNIQUE (strategy_id, step, revision)
+    );
+    """,
+    # 2: usage events (for !stats and the questions the course does not answer) and votes.
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        question TEXT,
+        answered INTEGER,
+        engine TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX events_by_guild ON events (guild_id, command);
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at TEXT NOT NULL,
+        UNIQUE (message_id, user_id)
     );
     """,
 ]
@@ -380,6 +405,8 @@ class SQLiteStore:
             deleted = 0
             # Children first, so the count is exact; the foreign keys cascade as well.
             for sql in (
+                "DELETE FROM events WHERE guild_id = ? AND user_id = ?",
+                "DELETE FROM votes WHERE guild_id = ? AND user_id = ?",
                 "DELETE FROM answers WHERE strategy_id IN "
                 "(SELECT id FROM strategies WHERE guild_id = ? AND user_id = ?)",
                 "DELETE FROM strategies WHERE guild_id = ? AND user_id = ?",
@@ -425,10 +452,75 @@ class SQLiteStore:
             "SELECT (SELECT COUNT(*) FROM members WHERE guild_id = ?1 AND user_id = ?2) + "
             "(SELECT COUNT(*) FROM strategies WHERE guild_id = ?1 AND user_id = ?2) + "
             "(SELECT COUNT(*) FROM answers WHERE strategy_id IN "
-            "(SELECT id FROM strategies WHERE guild_id = ?1 AND user_id = ?2))",
+            "(SELECT id FROM strategies WHERE guild_id = ?1 AND user_id = ?2)) + "
+            "(SELECT COUNT(*) FROM events WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM votes WHERE guild_id = ?1 AND user_id = ?2)",
             (guild_id, user_id),
         )
         return int(rows[0][0])
+
+    # -- usage and votes --------------------------------------------------------------------
+
+    async def record_event(
+        self,
+        guild_id: int,
+        user_id: int,
+        command: str,
+        question: str | None = None,
+        answered: bool | None = None,
+        engine: str | None = None,
+    ) -> None:
+        """Count a command (and, for !ask, whether the course answered it)."""
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "INSERT INTO events (guild_id, user_id, command, question, answered, engine, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, command, question, answered, engine, stamp),
+            )
+
+        await self._write(unit)
+
+    async def record_vote(
+        self, guild_id: int, user_id: int, message_id: int, question: str, sources: str, vote: int
+    ) -> None:
+        """Store a member's 👍 (1) or 👎 (-1) on an answer; voting again changes the vote."""
+        stamp = now()
+
+        async def unit(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "INSERT INTO votes (guild_id, user_id, message_id, question, sources, vote, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) "
+                "DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+                (guild_id, user_id, message_id, question, sources, vote, stamp),
+            )
+
+        await self._write(unit)
+
+    async def stats(self, guild_id: int, limit: int = 5) -> Stats:
+        """Return usage per command, the questions declined most often, and the weakest answers."""
+        counts = await self._fetchall(
+            "SELECT command, COUNT(*) FROM events WHERE guild_id = ? GROUP BY command "
+            "ORDER BY COUNT(*) DESC",
+            (guild_id,),
+        )
+        declined = await self._fetchall(
+            "SELECT LOWER(TRIM(question)) q, COUNT(*) FROM events WHERE guild_id = ? AND "
+            "command = 'ask' AND answered = 0 AND question IS NOT NULL GROUP BY q "
+            "ORDER BY COUNT(*) DESC, q LIMIT ?",
+            (guild_id, limit),
+        )
+        weakest = await self._fetchall(
+            "SELECT question, SUM(vote), COUNT(*) FROM votes WHERE guild_id = ? GROUP BY question "
+            "HAVING SUM(vote) < 0 ORDER BY SUM(vote), question LIMIT ?",
+            (guild_id, limit),
+        )
+        return Stats(
+            commands={r[0]: r[1] for r in counts},
+            declined=[(r[0], r[1]) for r in declined],
+            weakest=[(r[0], r[1], r[2]) for r in weakest],
+        )
 
     async def close(self) -> None:
         """Finish the queued writes, then close both connections."""

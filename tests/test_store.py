@@ -134,7 +134,7 @@ async def test_forget_leaves_no_row_of_the_member(store: SQLiteStore) -> None:
     await store.save_answer(0, 1, "company", "y")
     await store.start_strategy(0, 2, "C", "Ola", "nb")
     deleted = await store.forget_member(0, 1)
-    assert deleted == 1 + 2 + 2  # the member, two strategies, two answers
+    assert deleted == 1 + 2 + 2  # the member, two strategies, two answers (no events yet)
     assert await store.row_count(0, 1) == 0
     assert await store.row_count(0, 2) == 2
 

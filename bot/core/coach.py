@@ -7,13 +7,20 @@ The Discord adapter calls the same services through its cogs; the console sends 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.ask import MAX_QUESTION_CHARS, AskResult, OfflineAsker
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
-from bot.core.grounded import LANGUAGE_NAMES, GroundedAsker, Memory, looks_like_follow_up
+from bot.core.grounded import (
+    LANGUAGE_NAMES,
+    DailyBudget,
+    GroundedAsker,
+    Memory,
+    looks_like_follow_up,
+)
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
 from bot.core.length import Platforms, load_platforms
@@ -29,6 +36,8 @@ from bot.core.strings import Strings, load_strings
 from bot.core.text import clean, words
 from bot.errors import LLMError, StoreError
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -39,6 +48,7 @@ class Context:
     conversation: str = "console"
     is_teacher: bool = False
     display_name: str = ""
+    budget_key: int | None = None  # the server whose daily LLM budget this reply draws on
 
 
 @dataclass
@@ -85,7 +95,9 @@ class Coach:
         prompts: Prompts | None = None,
         cache_seconds: float = 300.0,
         llm_timeout: float = 20.0,
+        daily_budget: int = 0,
     ) -> None:
+        self.budget = DailyBudget(daily_budget)
         self.llm_timeout = llm_timeout
         self.knowledge = knowledge
         self.language_setting = language
@@ -174,14 +186,38 @@ class Coach:
         """Answer a question from the course, as a turn of the member's conversation."""
         if not args.strip():
             return self.info(self._default_language(), "ask.empty")
-        return ask_reply(await self.answer(args, ctx.conversation), self.strings)
+        result = await self.answer(args, ctx.conversation, budget_key=ctx.budget_key)
+        await self._record(ctx, "ask", result.question[:300], result.answered, result.engine)
+        return ask_reply(result, self.strings)
+
+    async def _record(
+        self,
+        ctx: Context,
+        command: str,
+        question: str | None = None,
+        answered: bool | None = None,
+        engine: str | None = None,
+    ) -> None:
+        """Count a command for !stats; a database problem never costs the member their reply."""
+        if self.store is None:
+            return
+        try:
+            await self.store.record_event(
+                ctx.guild_id, ctx.user_id, command, question, answered, engine
+            )
+        except StoreError as exc:
+            log.warning("could not record usage: %s", exc)
 
     def ask(self, question: str, language: Language | None = None) -> AskResult:
         """Answer a question offline with no conversation memory."""
         return self.asker.ask(question, language)
 
     async def answer(
-        self, question: str, conversation: str | None = None, language: Language | None = None
+        self,
+        question: str,
+        conversation: str | None = None,
+        language: Language | None = None,
+        budget_key: int | None = None,
     ) -> AskResult:
         """Answer with the LLM when configured (falling back offline), else offline.
 
@@ -191,7 +227,11 @@ class Coach:
         """
         lang = language or self.asker.language_of(clean(question)[:MAX_QUESTION_CHARS])
         if self.grounded is not None:
-            return await self.grounded.ask(question, lang, conversation)
+            if budget_key is None or self.budget.take(budget_key):
+                return await self.grounded.ask(question, lang, conversation)
+            offline = self.asker.ask(question, lang)
+            notice = self.strings.t(lang, "llm.fallback.budget")
+            return offline.model_copy(update={"fallback_reason": "budget", "notice": notice})
         context = ""
         turns = self.memory.recent(conversation) if conversation else []
         if turns and looks_like_follow_up(question):
@@ -210,15 +250,23 @@ class Coach:
             return self.info(lang, "review.unknown_platform", name=platform[:40], platforms=names)
         if not draft.strip():
             return self.info(lang, "review.usage", platforms=names)
-        return self.review_reply(await self.full_review(draft, platform, lang))
+        result = await self.full_review(draft, platform, lang, ctx.budget_key)
+        await self._record(ctx, "review", None, None, result.engine)
+        return self.review_reply(result)
 
     async def full_review(
-        self, draft: str, platform: str | None = None, language: Language | None = None
+        self,
+        draft: str,
+        platform: str | None = None,
+        language: Language | None = None,
+        budget_key: int | None = None,
     ) -> ReviewResult:
         """Review by the rules, then let the model add remarks and a rewrite when configured."""
         result = self.review(draft, platform, language)
         if self.chat is None or self.prompts is None or "empty" in result.flags:
             return result
+        if budget_key is not None and not self.budget.take(budget_key):
+            return result.model_copy(update={"fallback_reason": "budget"})
         spec = self.knowledge.platforms.get(result.platform)
         findings = "\n".join(f"- {s.flag}: {', '.join(s.words[:5])}" for s in result.suggestions)
         messages = self.prompts.render(
@@ -274,7 +322,9 @@ class Coach:
     async def strategy(self, args: str, ctx: Context) -> StrategyResult:
         """Run a `!strategy` subcommand and return the reply with the state after it."""
         member = Member(ctx.guild_id, ctx.user_id, ctx.display_name, ctx.is_teacher)
-        return await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
+        result = await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
+        await self._record(ctx, "strategy", None, None, None)
+        return result
 
     async def _member_language(self, args: str, ctx: Context) -> Language:
         """Use the setting, or the language of what the member wrote, or what they wrote last."""

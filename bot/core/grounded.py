@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from bot.core.ask import MAX_QUESTION_CHARS, AskResult, OfflineAsker, SourceOut
 from bot.core.language import Language
@@ -95,6 +96,28 @@ class Cache:
         self.entries.move_to_end(key)
         while len(self.entries) > CACHE_SIZE:
             self.entries.popitem(last=False)
+
+
+@dataclass
+class DailyBudget:
+    """LLM-backed replies per server per (UTC) day; 0 means no limit."""
+
+    per_day: int
+    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
+    used: dict[tuple[int, date], int] = field(default_factory=dict)
+
+    def take(self, key: int) -> bool:
+        """Use one reply of the server's budget; False when today's is spent."""
+        if self.per_day <= 0:
+            return True
+        day = self.today()
+        if len(self.used) > 10_000:
+            self.used = {k: v for k, v in self.used.items() if k[1] == day}
+        spent = self.used.get((key, day), 0)
+        if spent >= self.per_day:
+            return False
+        self.used[(key, day)] = spent + 1
+        return True
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -242,4 +265,4 @@ class GroundedAsker:
         return offline.model_copy(update={"fallback_reason": reason, "notice": notice})
 
 
-__all__ = ["Cache", "GroundedAsker", "Memory", "looks_like_follow_up"]
+__all__ = ["Cache", "DailyBudget", "GroundedAsker", "Memory", "looks_like_follow_up"]

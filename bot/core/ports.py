@@ -64,6 +64,14 @@ class MemberProgress(BaseModel):
     last_active: datetime
 
 
+class Stats(BaseModel):
+    """Usage in a server: commands, the questions declined most often, the weakest answers."""
+
+    commands: dict[str, int]
+    declined: list[tuple[str, int]]
+    weakest: list[tuple[str, int, int]]
+
+
 @runtime_checkable
 class StrategyStore(Protocol):
     """Durable storage for strategies; every write is committed before it returns."""
@@ -108,6 +116,28 @@ class StrategyStore(Protocol):
         """Return the language the member last wrote in, if known."""
         ...
 
+    async def record_event(
+        self,
+        guild_id: int,
+        user_id: int,
+        command: str,
+        question: str | None = None,
+        answered: bool | None = None,
+        engine: str | None = None,
+    ) -> None:
+        """Count a command (and, for !ask, whether the course answered it)."""
+        ...
+
+    async def record_vote(
+        self, guild_id: int, user_id: int, message_id: int, question: str, sources: str, vote: int
+    ) -> None:
+        """Store a member's vote on an answer."""
+        ...
+
+    async def stats(self, guild_id: int, limit: int = 5) -> Stats:
+        """Return usage, most-declined questions and the weakest answers in a server."""
+        ...
+
     async def close(self) -> None:
         """Flush and close the store."""
         ...
@@ -121,6 +151,7 @@ __all__ = [
     "ChatModel",
     "MemberProgress",
     "Role",
+    "Stats",
     "Store",
     "Strategy",
     "StrategyStore",

@@ -1,0 +1,88 @@
+"""Turn the core's Reply into Discord messages: under 2,000 characters each, nothing broken.
+
+Text is split at paragraph, then sentence, then word boundaries; a link is never cut; a code block
+longer than a message is closed at the end of one message and reopened in the next. Sources are
+listed under the answer. Sending is done by the cogs with AllowedMentions.none().
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.reply import Reply
+from bot.core.strings import Strings
+
+LIMIT = 2000
+BUDGET = 1900  # room for a reopened code fence and the part counter
+_FENCE = "```"
+
+
+def reply_text(reply: Reply, strings: Strings) -> str:
+    """Return the whole reply as Markdown text: parts, numbered sources, notice."""
+    blocks = [p for p in reply.parts if p]
+    if reply.sources:
+        lines = [f"**{strings.t(reply.language, 'ask.sources')}**"]
+        lines += [f"[{s.n}] {s.title} (`{s.path}`)" for s in reply.sources]
+        blocks.append("\n".join(lines))
+    if reply.notice:
+        blocks.append(f"*{reply.notice}*")
+    return "\n\n".join(blocks)
+
+
+_SEPARATORS = (
+    re.compile(r"(\n\s*\n)"),  # paragraphs
+    re.compile(r"(\n)"),  # lines
+    re.compile(r"(?<=[.!?…])(\s+)"),  # sentences
+    re.compile(r"( +)"),  # words (a link has no spaces, so it is never cut)
+)
+
+
+def _pieces(text: str, limit: int, level: int = 0) -> list[str]:
+    """Split text into pieces of at most `limit`: paragraphs, then lines, sentences, words."""
+    if len(text) <= limit:
+        return [text]
+    for depth in range(level, len(_SEPARATORS)):
+        tokens = _SEPARATORS[depth].split(text)
+        if len(tokens) == 1:
+            continue
+        chunks: list[str] = []
+        current = ""
+        for token in tokens:
+            if len(current) + len(token) <= limit:
+                current += token
+            else:
+                if current.strip():
+                    chunks.append(current)
+                current = token if token.strip() else ""
+        if current.strip():
+            chunks.append(current)
+        out: list[str] = []
+        for chunk in chunks:
+            out.extend(_pieces(chunk, limit, depth + 1) if len(chunk) > limit else [chunk])
+        return [c.strip() for c in out if c.strip()]
+    # One unbroken run longer than a message (no spaces at all): cut it, as a last resort.
+    return [text[i : i + limit] for i in range(0, len(text), limit)]
+
+
+def split_message(text: str, limit: int = BUDGET) -> list[str]:
+    """Split text into Discord messages, closing and reopening code blocks across the cut."""
+    messages: list[str] = []
+    open_fence: str | None = None
+    for piece in _pieces(text, limit - 20):
+        prefix = open_fence + "\n" if open_fence is not None else ""
+        body = prefix + piece
+        fences = re.findall(r"```[^\s`]*", piece)
+        for fence in fences:
+            open_fence = None if open_fence is not None else fence
+        if open_fence is not None:
+            body += "\n" + _FENCE
+        messages.append(body)
+    return [m for m in messages if m.strip()] or [""]
+
+
+def render(reply: Reply, strings: Strings) -> list[str]:
+    """Return the reply as a list of message texts, each under 2,000 characters."""
+    return split_message(reply_text(reply, strings))
+
+
+__all__ = ["LIMIT", "render", "reply_text", "split_message"]

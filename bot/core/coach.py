@@ -322,9 +322,8 @@ class Coach:
     async def strategy(self, args: str, ctx: Context) -> StrategyResult:
         """Run a `!strategy` subcommand and return the reply with the state after it."""
         member = Member(ctx.guild_id, ctx.user_id, ctx.display_name, ctx.is_teacher)
-        result = await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
-        await self._record(ctx, "strategy", None, None, None)
-        return result
+        await self._record(ctx, "strategy")  # before: `forget` must leave no row behind
+        return await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
 
     async def _member_language(self, args: str, ctx: Context) -> Language:
         """Use the setting, or the language of what the member wrote, or what they wrote last."""

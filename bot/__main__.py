@@ -22,13 +22,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError, DataFileError, StoreError
+from bot.errors import ConfigError, DataFileError
 
 if TYPE_CHECKING:
-    import httpx
-
     from bot.core.coach import Coach
-    from bot.core.ports import ChatModel, StrategyStore
 
 log = logging.getLogger("bot")
 
@@ -103,31 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.coach import Coach, load_all
-    from bot.core.prompts import load_prompts
-
     if args.command is None and settings.discord_token is not None:
-        print(
-            "some-coach: DISCORD_TOKEN is set, but this version has no Discord adapter yet; "
-            "unset it to use the console (python -m bot chat).",
-            file=sys.stderr,
-        )
-        return 2
-    knowledge = load_all(settings.knowledge_dir)
-    prompts = load_prompts(settings.prompts_dir)
+        from bot.discord_app import run_discord
+
+        return run_discord(settings)
+    from bot.services import build_services
+
+    database = args.command not in ("ask", "review")
     with asyncio.Runner() as runner:
-        http = runner.run(_http_client()) if settings.llm_enabled else None
-        chat = build_chat(settings, http) if http is not None else None
-        store = None if args.command in ("ask", "review") else runner.run(_open_store(settings))
-        coach = Coach(
-            knowledge,
-            settings.language,
-            store,
-            chat,
-            prompts,
-            settings.llm_cache_seconds,
-            settings.llm_timeout,
-        )
+        services = runner.run(build_services(settings, database=database))
+        coach = services.coach
         try:
             if args.command == "ask":
                 if args.batch:
@@ -145,44 +127,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             history = settings.db_path.parent / ".console_history"
             return run_console(coach, history=history, runner=runner)
         finally:
-            if store is not None:
-                runner.run(store.close())
-            if http is not None:
-                runner.run(http.aclose())
-
-
-async def _http_client() -> httpx.AsyncClient:
-    """Return the one HTTP client of the process (created inside the running loop)."""
-    import httpx
-
-    return httpx.AsyncClient(headers={"User-Agent": f"some-coach/{__version__}"})
-
-
-def build_chat(settings: Settings, http: httpx.AsyncClient) -> ChatModel:
-    """Return the chat model for the configured endpoint."""
-    from bot.llm import OpenAIChat
-
-    assert settings.llm_base_url is not None
-    return OpenAIChat(
-        http,
-        settings.llm_base_url,
-        settings.llm_model,
-        settings.llm_api_key,
-        timeout=settings.llm_timeout,
-        concurrency=settings.llm_concurrency,
-        stream=settings.llm_stream,
-    )
-
-
-async def _open_store(settings: Settings) -> StrategyStore | None:
-    """Open the database; without it the coach still answers and reviews (and says so)."""
-    from bot.store import open_store
-
-    try:
-        return await open_store(settings.ensure_db_folder())
-    except (StoreError, OSError) as exc:
-        log.warning("the database at %s is unavailable: %s", settings.db_path, exc)
-        return None
+            runner.run(services.close())
 
 
 async def strategy_once(coach: Coach, args: argparse.Namespace, out: TextIO) -> int:

@@ -1,0 +1,1 @@
+"""One cog per command group: ask, review, strategy, admin."""

@@ -1,0 +1,69 @@
+"""`!reload`, `!stats` and `!sync`: for teachers, administrators and the owner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.core.language import Language
+from bot.core.reply import Reply
+from bot.discord_app.common import is_teacher, send_reply
+
+if TYPE_CHECKING:
+    from bot.discord_app.bot import CoachBot
+
+
+async def _teacher_or_owner(ctx: commands.Context[CoachBot]) -> bool:
+    """Allow the owner, members with Manage Server, and the teacher role."""
+    if await ctx.bot.is_owner(ctx.author) or is_teacher(ctx):
+        return True
+    raise commands.CheckFailure("teachers only")
+
+
+async def _manager_or_owner(ctx: commands.Context[CoachBot]) -> bool:
+    """Allow the owner and members with Manage Server."""
+    author = ctx.author
+    if await ctx.bot.is_owner(author):
+        return True
+    if isinstance(author, discord.Member) and author.guild_permissions.manage_guild:
+        return True
+    raise commands.CheckFailure("managers only")
+
+
+class AdminCog(commands.Cog):
+    """Reload data files, see usage, sync slash commands."""
+
+    def __init__(self, bot: CoachBot) -> None:
+        self.bot = bot
+
+    def _lang(self) -> Language:
+        return "en" if self.bot.settings.language == "en" else "nb"
+
+    @commands.hybrid_command(name="reload")
+    @commands.check(_manager_or_owner)
+    async def reload(self, ctx: commands.Context[CoachBot]) -> None:
+        """Reload knowledge, steps and prompts without a restart."""
+        await send_reply(ctx, self.bot.reload_data(self._lang()))
+
+    @commands.hybrid_command(name="stats")
+    @commands.check(_teacher_or_owner)
+    async def stats(self, ctx: commands.Context[CoachBot]) -> None:
+        """Show usage and the questions the course does not cover."""
+        await send_reply(ctx, await self.bot.stats_reply(ctx, self._lang()))
+
+    @commands.command(name="sync")
+    @commands.is_owner()
+    async def sync(self, ctx: commands.Context[CoachBot]) -> None:
+        """Sync slash commands to COACH_GUILD_ID (fast) or globally; owner only, never on start."""
+        await send_reply(ctx, await self.bot.sync_commands(self._lang()))
+
+
+def info(text: str, lang: Language) -> Reply:
+    """Return a short private reply."""
+    return Reply(parts=[text], language=lang, private=True)
+
+
+async def setup(bot: CoachBot) -> None:
+    await bot.add_cog(AdminCog(bot))

@@ -1,0 +1,84 @@
+"""Build the services every adapter uses, the same way for the console, the CLI and Discord.
+
+`__main__` and the Discord factory (`create_bot`) both call `build_services`, so a bot made by
+tests or tools gets exactly what `python -m bot` runs with; `Services.close` ends what was built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from bot import __version__
+from bot.config import Settings
+from bot.core.coach import Coach, load_all
+from bot.core.prompts import load_prompts
+from bot.errors import StoreError
+from bot.llm import OpenAIChat
+from bot.store import SQLiteStore, open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The coach and the outside systems it holds open."""
+
+    settings: Settings
+    coach: Coach
+    store: SQLiteStore | None
+    http: httpx.AsyncClient | None
+
+    async def close(self) -> None:
+        """Close the database and the HTTP client (each at most once)."""
+        store, http = self.store, self.http
+        self.store = self.http = None
+        if store is not None:
+            with contextlib.suppress(Exception):
+                await store.close()
+        if http is not None:
+            with contextlib.suppress(Exception):
+                await http.aclose()
+
+
+async def build_services(settings: Settings, *, database: bool = True) -> Services:
+    """Load the data files, open the database and the LLM client, and build the coach."""
+    knowledge = load_all(settings.knowledge_dir)
+    prompts = load_prompts(settings.prompts_dir)
+    http: httpx.AsyncClient | None = None
+    chat = None
+    if settings.llm_base_url is not None:
+        http = httpx.AsyncClient(headers={"User-Agent": f"some-coach/{__version__}"})
+        chat = OpenAIChat(
+            http,
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            concurrency=settings.llm_concurrency,
+            stream=settings.llm_stream,
+        )
+    store: SQLiteStore | None = None
+    if database:
+        try:
+            store = await open_store(settings.ensure_db_folder())
+        except (StoreError, OSError) as exc:
+            # Without the database the coach still answers and reviews, and says so for strategy.
+            log.warning("the database at %s is unavailable: %s", settings.db_path, exc)
+    coach = Coach(
+        knowledge,
+        settings.language,
+        store,
+        chat,
+        prompts,
+        settings.llm_cache_seconds,
+        settings.llm_timeout,
+        settings.llm_daily_budget,
+    )
+    return Services(settings, coach, store, http)
+
+
+__all__ = ["Services", "build_services"]

@@ -119,6 +119,7 @@ def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
 
     read_until(b"du> ")
     for key in keys:
+        time.sleep(0.3)  # let readline take the terminal before the key arrives
         os.write(fd, key)
         read_until(b"du> " if key.endswith(b"\r") else b"lykke til", 30)
     end = time.monotonic() + 30

@@ -35,6 +35,8 @@ _PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]"
 _SEQUENCE_MARK = regex.compile(r"[\u200d\u20e3\ufe0f\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 _REGIONAL_PAIR = regex.compile(r"^\p{Regional_Indicator}{2}$")
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
+_LIGHT_MAX = 4351  # code points up to here weigh 1 in every twitter-text configuration
+_LINKISH = re.compile(r"\S\.[^\W\d_]{2}")  # anything that might be a link ("elegante.no")
 _MENTION = re.compile(r"(?<![\w@])@(\w+)(?:@[\w.-]+\w)?")
 
 
@@ -177,9 +179,20 @@ def _char_weight(ch: str, config: TwitterConfig) -> int:
     return config.default_weight
 
 
+def _plain_light(text: str) -> bool:
+    return (
+        max(map(ord, text), default=0) <= _LIGHT_MAX
+        and not _LINKISH.search(text)
+        and not _PICTOGRAPH.search(text)
+    )
+
+
 def count_twitter(text: str, limit: int, config: TwitterConfig) -> Count:
     """Count as X does (twitter-text v3): NFC, URLs 23, emoji 2, heavy characters 2."""
     text = normalise(text)
+    if _plain_light(text):
+        # No link, no emoji, every character light: each counts exactly 1 (the common case).
+        return Count(text, len(text), limit, min(len(text), limit), has_invalid_characters(text))
     urls = {u["indices"][0]: u["indices"][1] for u in extract_urls_with_indices(text)}
     emoji = _emoji_spans(text)
     weighted = 0
@@ -312,11 +325,20 @@ def thread(text: str, platform: Platform) -> list[str]:
     return [f"{part} {i}/{len(parts)}" for i, part in enumerate(parts, start=1)]
 
 
+def _surely_fits(text: str, platform: Platform) -> bool:
+    """Say cheaply whether a text fits for sure: every character at most 2, every link at most 23."""
+    heaviest = 2 if platform.unit == "twitter" else 1
+    links = len(_LINKISH.findall(text))
+    per_link = max(23, platform.url_length or 0)
+    return bool(text.strip()) and heaviest * len(text) + per_link * links <= platform.limit
+
+
 def _pack(text: str, platform: Platform, suffix_len: int) -> list[str]:
-    reserve = "x" * suffix_len
+    reserve = " " + "9" * (suffix_len - 1)  # stands in for the part number, " 1/3"
 
     def fits(candidate: str) -> bool:
-        return count(candidate + reserve, platform).fits
+        full = candidate + reserve
+        return _surely_fits(full, platform) or count(full, platform).fits
 
     parts: list[str] = []
     current = ""

@@ -326,7 +326,7 @@ def thread(text: str, platform: Platform) -> list[str]:
 
 
 def _surely_fits(text: str, platform: Platform) -> bool:
-    """Say cheaply whether a text fits for sure: every character at most 2, every link at most 23."""
+    """Say cheaply whether a text surely fits: each character at most 2, each link at most 23."""
     heaviest = 2 if platform.unit == "twitter" else 1
     links = len(_LINKISH.findall(text))
     per_link = max(23, platform.url_length or 0)

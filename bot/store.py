@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from bot.errors import StoreError, UserError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Unit = Callable[[aiosqlite.Connection], Awaitable[Any]]
+Unit = Callable[[sqlite3.Connection], Any]
 
 MAX_BATCH = 256
 BUSY_TIMEOUT_MS = 5000
@@ -94,6 +94,31 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _run_batch(conn: sqlite3.Connection, units: list[Unit]) -> list[tuple[bool, Any]]:
+    """Run units in one transaction, each in its own savepoint; a failing unit is undone alone."""
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[tuple[bool, Any]] = []
+    try:
+        for number, unit in enumerate(units):
+            conn.execute(f"SAVEPOINT unit{number}")
+            try:
+                result = unit(conn)
+            except Exception as exc:
+                conn.execute(f"ROLLBACK TO unit{number}")
+                conn.execute(f"RELEASE unit{number}")
+                failure = service_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                outcomes.append((False, failure))
+            else:
+                conn.execute(f"RELEASE unit{number}")
+                outcomes.append((True, result))
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
 
 
 def now() -> str:
@@ -185,7 +210,6 @@ class SQLiteStore:
     # -- the writer ------------------------------------------------------------------------
 
     async def _run_writer(self) -> None:
-        conn = self._write_conn
         while True:
             item = await self._queue.get()
             if item is None:
@@ -197,54 +221,30 @@ class SQLiteStore:
                     self._queue.put_nowait(None)  # close after this batch
                     break
                 batch.append(more)
-            await self._commit_batch(conn, batch)
+            await self._commit_batch(batch)
 
-    async def _commit_batch(
-        self, conn: aiosqlite.Connection, batch: list[tuple[Unit, asyncio.Future[Any]]]
-    ) -> None:
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+    async def _commit_batch(self, batch: list[tuple[Unit, asyncio.Future[Any]]]) -> None:
+        """Run a batch in one hop to the database thread: one transaction, one fsync."""
+        units = [unit for unit, _ in batch]
+        raw = self._write_conn._conn  # the sqlite3 connection, used only in aiosqlite's thread
         try:
-            await conn.execute("BEGIN IMMEDIATE")
+            outcomes = await self._write_conn._execute(_run_batch, raw, units)  # type: ignore[no-untyped-call]
         except sqlite3.Error as exc:
-            error = service_error(exc)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        try:
-            for number, (unit, future) in enumerate(batch):
-                await conn.execute(f"SAVEPOINT unit{number}")
-                try:
-                    result = await unit(conn)
-                except Exception as exc:  # this unit alone is undone
-                    await conn.execute(f"ROLLBACK TO unit{number}")
-                    await conn.execute(f"RELEASE unit{number}")
-                    failure: Exception = (
-                        service_error(exc) if isinstance(exc, sqlite3.Error) else exc
-                    )
-                    outcomes.append((future, None, failure))
-                else:
-                    await conn.execute(f"RELEASE unit{number}")
-                    outcomes.append((future, result, None))
-            await conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                await conn.execute("ROLLBACK")
             error = service_error(exc)
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
             return
         # Acknowledge only now: every unit above is committed with synchronous=FULL.
-        for future, result, problem in outcomes:
+        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
             if future.done():
                 continue
-            if problem is not None:
-                future.set_exception(problem)
+            if ok:
+                future.set_result(value)
             else:
-                future.set_result(result)
+                future.set_exception(value)
 
-    async def _write(self, unit: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def _write(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         if self._closed:
             raise StoreError("failed", "the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -293,10 +293,10 @@ class SQLiteStore:
     ) -> Strategy:
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> None:
-            await self._touch(conn, guild_id, user_id, stamp, display_name, language)
+        def unit(conn: sqlite3.Connection) -> None:
+            self._touch(conn, guild_id, user_id, stamp, display_name, language)
             try:
-                await conn.execute(
+                conn.execute(
                     "INSERT INTO strategies (guild_id, user_id, company, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (guild_id, user_id, company, stamp, stamp),
@@ -309,16 +309,16 @@ class SQLiteStore:
         assert strategy is not None
         return strategy
 
-    async def _touch(
-        self,
-        conn: aiosqlite.Connection,
+    @staticmethod
+    def _touch(
+        conn: sqlite3.Connection,
         guild_id: int,
         user_id: int,
         stamp: str,
         display_name: str | None = None,
         language: str | None = None,
     ) -> None:
-        await conn.execute(
+        conn.execute(
             "INSERT INTO members (guild_id, user_id, display_name, language, created_at, "
             "last_active) VALUES (?, ?, COALESCE(?, ''), ?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET last_active = excluded.last_active, "
@@ -327,12 +327,12 @@ class SQLiteStore:
             (guild_id, user_id, display_name, language, stamp, stamp, display_name, language),
         )
 
-    async def _active_id(self, conn: aiosqlite.Connection, guild_id: int, user_id: int) -> int:
-        async with conn.execute(
+    @staticmethod
+    def _active_id(conn: sqlite3.Connection, guild_id: int, user_id: int) -> int:
+        row = conn.execute(
             "SELECT id FROM strategies WHERE guild_id = ? AND user_id = ? AND status = 'active'",
             (guild_id, user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        ).fetchone()
         if row is None:
             raise UserError("strategy.not_started")
         return int(row[0])
@@ -342,24 +342,21 @@ class SQLiteStore:
     ) -> Answer:
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> Answer:
-            strategy_id = await self._active_id(conn, guild_id, user_id)
-            async with conn.execute(
+        def unit(conn: sqlite3.Connection) -> Answer:
+            strategy_id = self._active_id(conn, guild_id, user_id)
+            row = conn.execute(
                 "SELECT COALESCE(MAX(revision), 0) + 1 FROM answers WHERE strategy_id = ? "
                 "AND step = ?",
                 (strategy_id, step),
-            ) as cursor:
-                row = await cursor.fetchone()
+            ).fetchone()
             revision = int(row[0]) if row else 1
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO answers (strategy_id, step, revision, text, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (strategy_id, step, revision, text, stamp),
             )
-            await conn.execute(
-                "UPDATE strategies SET updated_at = ? WHERE id = ?", (stamp, strategy_id)
-            )
-            await self._touch(conn, guild_id, user_id, stamp, language=language)
+            conn.execute("UPDATE strategies SET updated_at = ? WHERE id = ?", (stamp, strategy_id))
+            self._touch(conn, guild_id, user_id, stamp, language=language)
             return Answer(step=step, revision=revision, text=text, created_at=_when(stamp))
 
         return await self._write(unit)
@@ -367,13 +364,13 @@ class SQLiteStore:
     async def set_step(self, guild_id: int, user_id: int, step: int) -> None:
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> None:
-            strategy_id = await self._active_id(conn, guild_id, user_id)
-            await conn.execute(
+        def unit(conn: sqlite3.Connection) -> None:
+            strategy_id = self._active_id(conn, guild_id, user_id)
+            conn.execute(
                 "UPDATE strategies SET current_step = ?, updated_at = ? WHERE id = ?",
                 (step, stamp, strategy_id),
             )
-            await self._touch(conn, guild_id, user_id, stamp)
+            self._touch(conn, guild_id, user_id, stamp)
 
         await self._write(unit)
 
@@ -390,8 +387,8 @@ class SQLiteStore:
     async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> bool:
-            cursor = await conn.execute(
+        def unit(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
                 "UPDATE strategies SET status = 'archived', updated_at = ? "
                 "WHERE guild_id = ? AND user_id = ? AND status = 'active'",
                 (stamp, guild_id, user_id),
@@ -401,7 +398,7 @@ class SQLiteStore:
         return await self._write(unit)
 
     async def forget_member(self, guild_id: int, user_id: int) -> int:
-        async def unit(conn: aiosqlite.Connection) -> int:
+        def unit(conn: sqlite3.Connection) -> int:
             deleted = 0
             # Children first, so the count is exact; the foreign keys cascade as well.
             for sql in (
@@ -412,7 +409,7 @@ class SQLiteStore:
                 "DELETE FROM strategies WHERE guild_id = ? AND user_id = ?",
                 "DELETE FROM members WHERE guild_id = ? AND user_id = ?",
             ):
-                cursor = await conn.execute(sql, (guild_id, user_id))
+                cursor = conn.execute(sql, (guild_id, user_id))
                 deleted += max(cursor.rowcount, 0)
             return deleted
 
@@ -473,8 +470,8 @@ class SQLiteStore:
         """Count a command (and, for !ask, whether the course answered it)."""
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def unit(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO events (guild_id, user_id, command, question, answered, engine, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, user_id, command, question, answered, engine, stamp),
@@ -488,8 +485,8 @@ class SQLiteStore:
         """Store a member's 👍 (1) or 👎 (-1) on an answer; voting again changes the vote."""
         stamp = now()
 
-        async def unit(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+        def unit(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO votes (guild_id, user_id, message_id, question, sources, vote, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) "
                 "DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",

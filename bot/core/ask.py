@@ -28,6 +28,7 @@ UNKNOWN_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
 PHRASE_BONUS = 0.2
+SENTENCE_CACHE = 20_000  # passages whose sentences are kept analysed
 _CUT_MARKERS = ("Les videre",)
 
 
@@ -80,6 +81,9 @@ class OfflineAsker:
         self.index = index
         self.strings = strings
         self.language_setting = language
+        self._sentence_cache: dict[
+            int, list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]
+        ] = {}
 
     def language_of(self, question: str) -> Language:
         """Return the reply language: fixed by the setting, or detected from the question."""
@@ -135,6 +139,23 @@ class OfflineAsker:
         weight = min(self.index.idf(t) for t, w in match.terms.items() if w == best)
         return weight * COMMON_WEIGHT if common else weight
 
+    def _sentences(
+        self, passage: Passage
+    ) -> list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]:
+        """Return a passage's sentences with their terms and word pairs (kept for reuse)."""
+        cached = self._sentence_cache.get(passage.id)
+        if cached is None:
+            cached = []
+            for start, end in sentences(passage.text):
+                sentence = _strip_cut_marker(passage.text[start:end])
+                if len(words(sentence)) >= 3:
+                    terms = frozenset(self.index.terms_in(sentence))
+                    cached.append((sentence, terms, frozenset(self._pairs(sentence))))
+            if len(self._sentence_cache) > SENTENCE_CACHE:
+                self._sentence_cache.clear()
+            self._sentence_cache[passage.id] = cached
+        return cached
+
     def _pairs(self, text: str) -> set[tuple[str, str]]:
         """Return the pairs of neighbouring words that are not both stop words (folded)."""
         tokens = [fold(w) for w in words(text)]
@@ -162,12 +183,7 @@ class OfflineAsker:
         pairs = self._pairs(query.text)
         scored: list[Quote] = []
         for hit, passage_coverage in covered:
-            text = hit.passage.text
-            for start, end in sentences(text):
-                sentence = _strip_cut_marker(text[start:end])
-                if len(words(sentence)) < 3:
-                    continue
-                terms = self.index.terms_in(sentence)
+            for sentence, terms, sentence_pairs in self._sentences(hit.passage):
                 if need is not None:
                     kind, focus = need
                     if not self.index.lexicon.satisfies(kind, sentence):
@@ -179,7 +195,7 @@ class OfflineAsker:
                     continue  # a typed question's answer may name its subject only as 'Den'
 
                 # Words in the question's own order ('fått det til') point at the sentence.
-                shared = min(len(pairs & self._pairs(sentence)), 3)
+                shared = min(len(pairs & sentence_pairs), 3)
                 score = own + 0.5 * passage_coverage + 0.5 * hit.score / top_score
                 score += PHRASE_BONUS * shared
                 scored.append(Quote(hit.passage, sentence, score))

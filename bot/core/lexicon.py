@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -33,11 +34,13 @@ _EN_STEMMER = Stemmer.Stemmer("english")
 _NB_STEMMER = Stemmer.Stemmer("norwegian")
 
 
+@lru_cache(maxsize=65_536)
 def english_key(word: str) -> str:
     """Normalise an English word for glossary lookup (lower case, English stem)."""
     return str(_EN_STEMMER.stemWord(word.lower()))
 
 
+@lru_cache(maxsize=262_144)
 def term_of(word: str) -> str:
     """Return the index term of a word: its Norwegian stem, folded."""
     return fold(str(_NB_STEMMER.stemWord(word.lower())))

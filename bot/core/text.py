@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width and bidirectional control characters: invisible, and a way to smuggle text.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
@@ -24,6 +25,7 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+@lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Fold a word so that spellings without æøå or accents meet: 'Følger', 'folger', 'foelger'."""
     word = word.lower().translate(_FOLD_TABLE)

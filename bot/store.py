@@ -252,9 +252,14 @@ class SQLiteStore:
         return await future
 
     async def _fetchall(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        """Run a query and fetch every row in one hop, so no other query shares its snapshot."""
+        raw = self._read._conn
+
+        def query() -> list[sqlite3.Row]:
+            return raw.execute(sql, params).fetchall()
+
         try:
-            async with self._read.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+            return await self._read._execute(query)  # type: ignore[no-untyped-call,no-any-return]
         except sqlite3.Error as exc:
             raise service_error(exc) from exc
 

@@ -94,9 +94,10 @@ async def test_a_class_of_300_sending_mixed_commands_at_once_is_all_answered(
     assert all("1/10" in status for status in statuses), statuses[:2]
     latencies.sort()
     with capsys.disabled():
+        p99 = latencies[int(0.99 * len(latencies))]
         print(
             f"\nload: 300 members x 6 commands through the core: median "
-            f"{statistics.median(latencies):.1f} ms, p99 {latencies[int(0.99 * len(latencies))]:.1f} ms"
+            f"{statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms"
         )
 
 

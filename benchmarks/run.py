@@ -303,7 +303,7 @@ def bench_startup(quick: bool) -> None:
             [
                 sys.executable,
                 "-c",
-                "import asyncio, resource\n"
+                "import asyncio\n"
                 "from bot.config import load_settings\n"
                 "from bot.discord_app import create_bot\n"
                 "async def go():\n"
@@ -311,7 +311,8 @@ def bench_startup(quick: bool) -> None:
                 "    bot.services.coach.ask('Hva er åpenhet?')\n"
                 "    await bot.services.close()\n"
                 "asyncio.run(go())\n"
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+                # VmHWM, not ru_maxrss: that keeps the forking parent's peak across exec.
+                "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))",
             ],
             cwd=ROOT,
             env=env,

@@ -17,8 +17,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
@@ -192,22 +192,40 @@ async def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> i
     return 0
 
 
-async def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
-    """Answer JSON Lines questions from stdin, one JSON object out per line, in order."""
+async def json_lines(
+    stdin: TextIO, out: TextIO, handle: Callable[[dict[str, Any]], Awaitable[dict[str, object]]]
+) -> int:
+    """Answer each JSON Lines object on stdin with one JSON line out, in order.
+
+    A line that is not an object, or that `handle` refuses with ValueError, gets
+    `{"error": ...}`; logs go to stderr, so stdout carries only JSON.
+    """
     for number, line in enumerate(stdin, start=1):
         result: dict[str, object]
         try:
             item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                raise ValueError('expected an object with a "question" string')
-            if not item["question"].strip():
-                raise ValueError("the question is empty")
-            result = (await coach.answer(item["question"])).to_json()
+            if not isinstance(item, dict):
+                raise ValueError("expected a JSON object")
+            result = await handle(item)
         except ValueError as exc:
             log.warning("batch line %d: %s", number, exc)
             result = {"error": f"line {number}: {exc}"}
         print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
     return 0
+
+
+async def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
+    """Answer JSON Lines questions from stdin, one JSON object out per line, in order."""
+
+    async def handle(item: dict[str, Any]) -> dict[str, object]:
+        question = item.get("question")
+        if not isinstance(question, str):
+            raise ValueError('expected an object with a "question" string')
+        if not question.strip():
+            raise ValueError("the question is empty")
+        return (await coach.answer(question)).to_json()
+
+    return await json_lines(stdin, out, handle)
 
 
 async def review_once(
@@ -234,24 +252,19 @@ async def review_once(
 
 async def review_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:
     """Review JSON Lines drafts from stdin, one JSON object out per line, in order."""
-    for number, line in enumerate(stdin, start=1):
-        result: dict[str, object]
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise ValueError('expected an object with a "text" string')
-            platform = item.get("platform")
-            if platform is not None and not isinstance(platform, str):
-                raise ValueError('"platform" must be a string')
-            if coach.knowledge.platforms.resolve(platform) is None:
-                names = ", ".join(coach.knowledge.platforms.by_code)
-                raise ValueError(f"unknown platform {platform!r}; use one of {names}")
-            result = (await coach.full_review(item["text"], platform)).to_json()
-        except ValueError as exc:
-            log.warning("batch line %d: %s", number, exc)
-            result = {"error": f"line {number}: {exc}"}
-        print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
-    return 0
+
+    async def handle(item: dict[str, Any]) -> dict[str, object]:
+        text, platform = item.get("text"), item.get("platform")
+        if not isinstance(text, str):
+            raise ValueError('expected an object with a "text" string')
+        if platform is not None and not isinstance(platform, str):
+            raise ValueError('"platform" must be a string')
+        if coach.knowledge.platforms.resolve(platform) is None:
+            names = ", ".join(coach.knowledge.platforms.by_code)
+            raise ValueError(f"unknown platform {platform!r}; use one of {names}")
+        return (await coach.full_review(text, platform)).to_json()
+
+    return await json_lines(stdin, out, handle)
 
 
 if __name__ == "__main__":

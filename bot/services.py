@@ -46,7 +46,7 @@ class Services:
 
 async def build_services(settings: Settings, *, database: bool = True) -> Services:
     """Load the data files, open the database and the LLM client, and build the coach."""
-    knowledge = load_all(settings.knowledge_dir)
+    knowledge = load_all(settings.knowledge_dir, settings.db_path.parent / "cache")
     prompts = load_prompts(settings.prompts_dir)
     http: httpx.AsyncClient | None = None
     chat = None

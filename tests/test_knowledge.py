@@ -171,3 +171,29 @@ def test_a_bad_glossary_entry_names_its_line(copy: Path) -> None:
         load_all(copy)
     assert caught.value.path.name == "glossary.yaml"
     assert caught.value.line is not None
+
+
+def test_the_knowledge_cache_is_used_and_rebuilt_when_a_file_changes(
+    copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = load_all(copy, cache)
+    files = list(cache.glob("knowledge-*.pickle"))
+    assert len(files) == 1
+    again = load_all(copy, cache)
+    assert [p.text for p in again.base.passages] == [p.text for p in first.base.passages]
+    assert again.index.search("Hva er åpenhet?")[0].passage.slug == "forventingsfaktorer"
+    (copy / "posts" / "8-ny.md").write_text(
+        "---\ntitle: Ny\nslug: ny\ntopics: [ny]\n---\nEmneknagger samler samtaler.\n", "utf-8"
+    )
+    changed = load_all(copy, cache)
+    assert len(changed.base.posts) == 8
+    assert list(cache.glob("knowledge-*.pickle")) != files  # rebuilt under a new key
+
+
+def test_a_broken_cache_file_is_rebuilt(copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_all(copy, cache)
+    for file in cache.glob("knowledge-*.pickle"):
+        file.write_bytes(b"not a pickle")
+    assert len(load_all(copy, cache).base.posts) == 7

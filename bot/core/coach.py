@@ -7,7 +7,9 @@ The Discord adapter calls the same services through its cogs; the console sends 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import pickle
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ from bot.core.text import clean, words
 from bot.errors import LLMError, StoreError
 
 log = logging.getLogger(__name__)
+CACHE_VERSION = "1"  # raise when the shape of Knowledge changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,52 @@ class Knowledge:
     steps: Steps
 
 
-def load_all(knowledge_dir: Path) -> Knowledge:
-    """Load and validate every data file; raise DataFileError naming the first bad one."""
+def load_all(knowledge_dir: Path, cache_dir: Path | None = None) -> Knowledge:
+    """Load and validate every data file; raise DataFileError naming the first bad one.
+
+    With `cache_dir`, the parsed passages and the built index are kept on disk, keyed by the
+    content of every knowledge file (and the code's version): a large knowledge base starts
+    from the cache, and is rebuilt only when a file changes.
+    """
+    if cache_dir is None:
+        return _load_all(knowledge_dir)
+    key = _content_key(knowledge_dir)
+    path = cache_dir / f"knowledge-{key}.pickle"
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, Knowledge):
+                return cached
+        except Exception as exc:  # a broken cache is rebuilt, never fatal
+            log.warning("ignoring the knowledge cache %s: %s", path, exc)
+    knowledge = _load_all(knowledge_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("knowledge-*.pickle"):
+            old.unlink(missing_ok=True)
+        partial = path.with_suffix(".tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError as exc:
+        log.warning("could not write the knowledge cache %s: %s", path, exc)
+    return knowledge
+
+
+def _content_key(knowledge_dir: Path) -> str:
+    """Return a hash of every file under the knowledge folder (names and bytes) and the code."""
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for file in sorted(p for p in knowledge_dir.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(knowledge_dir).as_posix().encode())
+        digest.update(file.read_bytes())
+    locales = Path(__file__).resolve().parent / "locales"
+    for file in sorted(locales.glob("*.toml")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _load_all(knowledge_dir: Path) -> Knowledge:
     base = load_knowledge(knowledge_dir)
     lexicon = load_lexicon(knowledge_dir)
     steps = load_steps(knowledge_dir, base)

@@ -335,3 +335,30 @@ async def test_sigterm_closes_discord_the_http_client_and_the_database(
     loop = asyncio.get_running_loop()
     loop.remove_signal_handler(signal.SIGTERM)
     loop.remove_signal_handler(signal.SIGINT)
+
+
+async def test_a_class_sending_300_mixed_commands_through_discord_is_all_answered(
+    bot: CoachBot,
+) -> None:
+    config = dpytest.get_config()
+    guild = config.guilds[0]
+    members = [
+        dpytest.backend.make_member(dpytest.backend.make_user(f"elev{i}", 1000 + i), guild)
+        for i in range(50)
+    ]
+    commands = [
+        "!ask Hva er åpenhet?",
+        "!review Vi åpner i morgen! Hva vil du smake? @everyone",
+        "!strategy start Firma",
+        "!strategy answer Vi vil ha 100 nye følgere innen juni.",
+        "!strategy status",
+        "!ask How long can a tweet be?",
+    ]
+    answered = 0
+    for command in commands:
+        for student in members:
+            await say(command, member=student)
+            messages = sent()
+            assert_safe(messages)
+            answered += 1
+    assert answered == 300

@@ -278,32 +278,46 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def _split_long(piece: str, fits: Callable[[str], bool]) -> list[str]:
-    """Split one sentence at word boundaries; a URL, mention or hashtag is one word."""
-    out: list[str] = []
-    current = ""
-    for word in piece.split():
-        candidate = f"{current} {word}".strip()
-        if fits(candidate):
-            current = candidate
+def _tokens(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Return the units a thread is packed from: sentences that fit alone, else their words.
+
+    A URL, mention or hashtag is one word; a word longer than a whole part is cut at grapheme
+    boundaries, as a last resort.
+    """
+    tokens: list[str] = []
+    for piece in _pieces(text):
+        if fits(piece):
+            tokens.append(piece)
             continue
-        if current:
-            out.append(current)
-        if fits(word):
-            current = word
-            continue
-        # A single word longer than a whole part: cut it at grapheme boundaries.
-        chunk = ""
-        for grapheme in _GRAPHEME.findall(word):
-            if fits(chunk + grapheme):
+        for word in piece.split():
+            if fits(word):
+                tokens.append(word)
+                continue
+            chunk = ""
+            for grapheme in _GRAPHEME.findall(word):
+                if chunk and not fits(chunk + grapheme):
+                    tokens.append(chunk)
+                    chunk = ""
                 chunk += grapheme
-            else:
-                out.append(chunk)
-                chunk = grapheme
-        current = chunk
-    if current:
-        out.append(current)
-    return out
+            if chunk:
+                tokens.append(chunk)
+    return tokens
+
+
+def _longest_fit(weights: list[int], start: int, budget: int) -> int:
+    """Return the largest end such that tokens[start:end], joined by spaces, fit in `budget`.
+
+    A link or an emoji never spans a space, so a part weighs its tokens plus one per space.
+    """
+    total = 0
+    end = start
+    while end < len(weights):
+        extra = weights[end] + (1 if end > start else 0)
+        if end > start and total + extra > budget:
+            break
+        total += extra
+        end += 1
+    return end
 
 
 def thread(text: str, platform: Platform) -> list[str]:
@@ -333,6 +347,21 @@ def _surely_fits(text: str, platform: Platform) -> bool:
     return bool(text.strip()) and heaviest * len(text) + per_link * links <= platform.limit
 
 
+def _pack_by_counting(tokens: list[str], fits: Callable[[str], bool]) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for token in tokens:
+        candidate = f"{current} {token}".strip()
+        if fits(candidate) or not current:
+            current = candidate
+        else:
+            parts.append(current)
+            current = token
+    if current:
+        parts.append(current)
+    return parts
+
+
 def _pack(text: str, platform: Platform, suffix_len: int) -> list[str]:
     reserve = " " + "9" * (suffix_len - 1)  # stands in for the part number, " 1/3"
 
@@ -340,24 +369,17 @@ def _pack(text: str, platform: Platform, suffix_len: int) -> list[str]:
         full = candidate + reserve
         return _surely_fits(full, platform) or count(full, platform).fits
 
+    tokens = _tokens(text, fits)
+    weights = [count(token, platform).length for token in tokens]
+    budget = platform.limit - count(reserve, platform).length
     parts: list[str] = []
-    current = ""
-    for piece in _pieces(text):
-        candidate = f"{current} {piece}".strip()
-        if fits(candidate):
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-            current = ""
-        if fits(piece):
-            current = piece
-        else:
-            chunks = _split_long(piece, fits)
-            parts.extend(chunks[:-1])
-            current = chunks[-1] if chunks else ""
-    if current:
-        parts.append(current)
+    start = 0
+    while start < len(tokens):
+        end = _longest_fit(weights, start, budget)
+        parts.append(" ".join(tokens[start:end]))
+        start = end
+    if not all(fits(part) for part in parts):  # never expected; fall back to counting
+        parts = _pack_by_counting(tokens, fits)
     return parts
 
 

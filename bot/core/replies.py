@@ -28,30 +28,25 @@ def review_reply(result: ReviewResult, strings: Strings, platform_name: str) -> 
     lang = result.language
     t = strings.t
     parts: list[str] = []
-    if "empty" in result.flags:
-        parts.append(t(lang, "review.length_empty", platform=platform_name, limit=result.limit))
-    elif result.over_by:
-        parts.append(
-            t(
-                lang,
-                "review.length_over",
-                platform=platform_name,
-                length=result.weighted_length,
-                limit=result.limit,
-                over=result.over_by,
-                fits=_tail(result.fitting_text),
-            )
+    # One call for the three length lines; each text uses the values it names.
+    length_key = (
+        "review.length_empty"
+        if "empty" in result.flags
+        else "review.length_over"
+        if result.over_by
+        else "review.length_ok"
+    )
+    parts.append(
+        t(
+            lang,
+            length_key,
+            platform=platform_name,
+            length=result.weighted_length,
+            limit=result.limit,
+            over=result.over_by,
+            fits=_tail(result.fitting_text),
         )
-    else:
-        parts.append(
-            t(
-                lang,
-                "review.length_ok",
-                platform=platform_name,
-                length=result.weighted_length,
-                limit=result.limit,
-            )
-        )
+    )
     tone = [t(lang, "review.tone", label=result.tone.label)]
     for norm, remark in result.tone.norms.items():
         tone.append(f"• {t(lang, f'review.norm_names.{norm_key(norm)}')}: {remark}")

@@ -106,6 +106,10 @@ def _run_batch(conn: sqlite3.Connection, units: list[Unit]) -> list[tuple[bool, 
             try:
                 result = unit(conn)
             except Exception as exc:
+                if not conn.in_transaction:
+                    # SQLite rolled the whole transaction back itself (a full disk can): no unit
+                    # of this batch is committed, so every one of them fails with this error.
+                    raise
                 conn.execute(f"ROLLBACK TO unit{number}")
                 conn.execute(f"RELEASE unit{number}")
                 failure = service_error(exc) if isinstance(exc, sqlite3.Error) else exc
@@ -130,46 +134,93 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+# SQLite's primary result codes (the low byte of an extended code) and what each means here.
+_KIND_BY_CODE = {
+    5: "locked",  # SQLITE_BUSY
+    6: "locked",  # SQLITE_LOCKED
+    8: "read_only",  # SQLITE_READONLY
+    11: "corrupt",  # SQLITE_CORRUPT
+    13: "full",  # SQLITE_FULL
+    14: "unavailable",  # SQLITE_CANTOPEN
+    26: "corrupt",  # SQLITE_NOTADB
+}
+
+
 def service_error(exc: sqlite3.Error) -> StoreError:
     """Map an sqlite3 error to a StoreError whose kind the member-facing text can name."""
-    message = str(exc).lower()
-    if "locked" in message or "busy" in message:
-        kind = "locked"
-    elif "readonly" in message or "read-only" in message:
-        kind = "read_only"
-    elif "full" in message:
-        kind = "full"
-    else:
-        kind = "failed"
+    code = getattr(exc, "sqlite_errorcode", None)
+    kind = _KIND_BY_CODE.get(code & 0xFF, "failed") if isinstance(code, int) else "failed"
+    if kind == "failed":  # errors raised without a code (older builds) still say what they are
+        message = str(exc).lower()
+        for words, guess in (
+            (("locked", "busy"), "locked"),
+            (("readonly", "read-only"), "read_only"),
+            (("malformed", "not a database"), "corrupt"),
+            (("full",), "full"),
+            (("unable to open",), "unavailable"),
+        ):
+            if any(word in message for word in words):
+                kind = guess
+                break
+    if kind == "corrupt":
+        _log_corrupt_once(str(exc))
     return StoreError(kind, str(exc))
 
 
+_corrupt_logged: set[str] = set()
+
+
+def _log_corrupt_once(detail: str) -> None:
+    """Say once per process that the file is damaged: a repeated line would drown the log."""
+    if detail not in _corrupt_logged:
+        _corrupt_logged.add(detail)
+        log.error("the database file is corrupt (%s); restore it from a backup", detail)
+
+
 async def _configure(conn: aiosqlite.Connection) -> None:
+    # The busy timeout first: on a fresh file every later statement may wait for another process.
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = FULL")
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Bring the schema up to SCHEMA_VERSION, one version per transaction; return the version."""
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
-        raise StoreError("failed", f"database schema {version} is newer than this code")
-    for target in range(version + 1, SCHEMA_VERSION + 1):
+    """Bring the schema up to SCHEMA_VERSION, one version per transaction; return the version.
+
+    The version is read inside each write transaction, so processes that start at once on a new
+    file take turns: the first creates the schema, the others find it current and go on.
+    """
+    while True:
         await conn.execute("BEGIN IMMEDIATE")
         try:
+            async with conn.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError("failed", f"database schema {version} is newer than this code")
+            if version == SCHEMA_VERSION:
+                await conn.execute("COMMIT")
+                return SCHEMA_VERSION
+            target = version + 1
             for statement in MIGRATIONS[target - 1].split(";"):
                 if statement.strip():
                     await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version = {target}")
             await conn.execute("COMMIT")
         except BaseException:
-            await conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                await conn.execute("ROLLBACK")
             raise
         log.info("database schema upgraded to version %d", target)
-    return SCHEMA_VERSION
+
+
+def _probe(path: Path) -> None:
+    """Open `path` and read its header; raise sqlite3.Error if it is no usable database."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    finally:
+        conn.close()
 
 
 class SQLiteStore:
@@ -189,6 +240,9 @@ class SQLiteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         opened: list[aiosqlite.Connection] = []
         try:
+            # Open it once in plain sqlite3 first: a file that cannot be opened fails here, with
+            # its reason, instead of inside aiosqlite's thread after the event loop has gone.
+            await asyncio.to_thread(_probe, path)
             write = await aiosqlite.connect(path, isolation_level=None)
             opened.append(write)
             await write.execute("PRAGMA journal_mode = WAL")
@@ -229,8 +283,8 @@ class SQLiteStore:
         raw = self._write_conn._conn  # the sqlite3 connection, used only in aiosqlite's thread
         try:
             outcomes = await self._write_conn._execute(_run_batch, raw, units)  # type: ignore[no-untyped-call]
-        except sqlite3.Error as exc:
-            error = service_error(exc)
+        except Exception as exc:
+            error = service_error(exc) if isinstance(exc, sqlite3.Error) else exc
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)

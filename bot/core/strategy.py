@@ -363,12 +363,23 @@ class Member:
     is_teacher: bool
 
 
+# The pinned `error` codes of a strategy command whose database work did not happen.
+STORE_ERRORS = ("unavailable", "read_only", "full", "locked", "corrupt")
+
+
+def store_error_code(kind: str) -> str:
+    """Return the pinned error code for a StoreError kind (anything unnamed is `unavailable`)."""
+    return kind if kind in STORE_ERRORS else "unavailable"
+
+
 @dataclass
 class StrategyResult:
     """A reply and the state after it, for the CLI's JSON."""
 
     reply: Reply
     strategy: Strategy | None
+    # Why the database did not do what was asked: one of STORE_ERRORS, or None when it did.
+    error: str | None = None
 
 
 class StrategyCoach:
@@ -382,7 +393,9 @@ class StrategyCoach:
         knowledge: KnowledgeBase,
         hostile: re.Pattern[str] | None = None,
         advisor: Advisor | None = None,
+        store_problem: str = "unavailable",
     ) -> None:
+        self.store_problem = store_error_code(store_problem)
         self.advisor = advisor
         self.steps = steps
         self.store = store
@@ -410,7 +423,8 @@ class StrategyCoach:
         if action is None:
             return StrategyResult(self._reply(lang, self._t(lang, "unknown", name=head[:40])), None)
         if self.store is None:
-            return StrategyResult(self._reply(lang, self._t(lang, "store.unavailable")), None)
+            reply = self._reply(lang, self._store_text(lang, self.store_problem))
+            return StrategyResult(reply, None, self.store_problem)
         try:
             handler = getattr(self, f"_{action}")
             reply = await handler(rest.strip(), member, lang)
@@ -419,12 +433,13 @@ class StrategyCoach:
             reply = self._reply(lang, self.strings.t(lang, exc.key, **exc.params))
             state = None
         except StoreError as exc:
-            key = f"strategy.store.{exc.kind}"
-            if not self.strings.has(key):
-                key = "strategy.store.failed"
-            reply = self._reply(lang, self.strings.t(lang, key))
-            state = None
+            code = store_error_code(exc.kind)
+            return StrategyResult(self._reply(lang, self._store_text(lang, exc.kind)), None, code)
         return StrategyResult(reply, state)
+
+    def _store_text(self, lang: Language, kind: str) -> str:
+        key = f"strategy.store.{kind}"
+        return self.strings.t(lang, key if self.strings.has(key) else "strategy.store.failed")
 
     async def _require(self, member: Member) -> Strategy:
         assert self.store is not None

@@ -17,11 +17,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot import __version__
+from bot import __version__, redact
 from bot.config import Settings, load_settings
+from bot.core.text import scrub
 from bot.errors import ConfigError, DataFileError
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    redact.install()
     if not verbose:
         # bm25s sets its own logger to DEBUG when imported and logs every index build.
         for handler in logging.getLogger().handlers:
@@ -83,12 +85,24 @@ def _quiet_libraries(record: logging.LogRecord) -> bool:
     return record.name.startswith("bot") or record.levelno >= logging.WARNING
 
 
+# An argument longer than this is refused (a chat message keeps its own, smaller bound).
+MAX_ARGUMENT_CHARS = 100_000
+# A batch line longer than this gets its own error; the lines after it are still answered.
+MAX_BATCH_LINE_BYTES = 1_000_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
-    args = _parser().parse_args(argv)
+    # Undecodable bytes in arguments become U+FFFD here, so nothing later fails to print them.
+    cleaned = [scrub(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = _parser().parse_args(cleaned)
     setup_logging(args.verbose)
     try:
         settings = load_settings()
+        redact.install(settings.secrets())
         return _run(args, settings)
     except (ConfigError, DataFileError) as exc:
         print(f"some-coach: {exc}", file=sys.stderr)
@@ -97,6 +111,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`... | head`): stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: a bug must not show a member a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"some-coach: an unexpected error stopped the command ({type(exc).__name__}); "
+            "run with -v for details",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _too_long(args: argparse.Namespace) -> str | None:
+    """Return the first argument over MAX_ARGUMENT_CHARS, if any."""
+    values = [getattr(args, name, None) for name in ("question", "draft", "text", "name")]
+    values.append(getattr(args, "subcommand", None))
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > MAX_ARGUMENT_CHARS:
+                return item
+    return None
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,6 +146,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         services = runner.run(build_services(settings, database=database))
         coach = services.coach
         try:
+            long = _too_long(args)
+            if long is not None:
+                lang = coach.language_of(long[:2000])
+                key = "general.argument_too_long"
+                print(coach.strings.t(lang, key, limit=MAX_ARGUMENT_CHARS), file=sys.stderr)
+                return 2
             if args.command == "ask":
                 if args.batch:
                     return runner.run(ask_batch(coach, sys.stdin, sys.stdout))
@@ -147,9 +188,11 @@ async def strategy_once(coach: Coach, args: argparse.Namespace, out: TextIO) -> 
     text = " ".join([args.subcommand, *args.text]).strip()
     result = await coach.strategy(text, ctx)
     reply = render(result.reply, coach.strings)
+    # 3: the database did not do what was asked (the reply says why; nothing was saved).
+    status = 3 if result.error else 0
     if not args.json:
         print(reply, file=out)
-        return 0
+        return status
     steps = coach.knowledge.steps.steps
     strategy = result.strategy
     data: dict[str, object] = {"user": args.user, "guild": args.guild}
@@ -168,12 +211,14 @@ async def strategy_once(coach: Coach, args: argparse.Namespace, out: TextIO) -> 
         )
     data["total_steps"] = len(steps)
     data["reply"] = reply
+    if result.error:
+        data["error"] = result.error
     if result.reply.attachments:
         data["attachments"] = [
             {"filename": a.filename, "content": a.content} for a in result.reply.attachments
         ]
     print(json.dumps(data, ensure_ascii=False), file=out)
-    return 0
+    return status
 
 
 async def ask_once(coach: Coach, question: str, as_json: bool, out: TextIO) -> int:
@@ -197,21 +242,48 @@ async def json_lines(
 ) -> int:
     """Answer each JSON Lines object on stdin with one JSON line out, in order.
 
-    A line that is not an object, or that `handle` refuses with ValueError, gets
-    `{"error": ...}`; logs go to stderr, so stdout carries only JSON.
+    A line that is not an object, is over MAX_BATCH_LINE_BYTES, nests too deep, or that
+    `handle` refuses with ValueError, gets `{"error": ...}` and the next line is answered; logs
+    go to stderr, so stdout carries only JSON.
     """
-    for number, line in enumerate(stdin, start=1):
+    for number, line in enumerate(_bounded_lines(stdin), start=1):
         result: dict[str, object]
         try:
+            if line is None:
+                raise ValueError(f"the line is longer than {MAX_BATCH_LINE_BYTES:,} characters")
             item = json.loads(line)
             if not isinstance(item, dict):
                 raise ValueError("expected a JSON object")
-            result = await handle(item)
+            result = await handle({k: _scrub_json(v) for k, v in item.items()})
+        except RecursionError:
+            log.warning("batch line %d: nested too deep", number)
+            result = {"error": f"line {number}: the JSON value is nested too deep"}
         except ValueError as exc:
             log.warning("batch line %d: %s", number, exc)
             result = {"error": f"line {number}: {exc}"}
         print(json.dumps(result, ensure_ascii=False), file=out, flush=True)
     return 0
+
+
+def _bounded_lines(stdin: TextIO) -> Iterator[str | None]:
+    """Yield the lines of `stdin`, or None for a line over the bound (its rest is skipped)."""
+    while True:
+        line = stdin.readline(MAX_BATCH_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_BATCH_LINE_BYTES and not line.endswith("\n"):
+            while True:  # skip the rest of the long line, a bounded piece at a time
+                rest = stdin.readline(MAX_BATCH_LINE_BYTES)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield None
+            continue
+        yield line
+
+
+def _scrub_json(value: object) -> object:
+    """Return a top-level field with lone surrogates replaced (only strings are read)."""
+    return scrub(value) if isinstance(value, str) else value
 
 
 async def ask_batch(coach: Coach, stdin: TextIO, out: TextIO) -> int:

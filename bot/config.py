@@ -75,6 +75,18 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_dir("knowledge"),
         validation_alias=AliasChoices("COACH_KNOWLEDGE_DIR", "knowledge_dir"),
     )
+    knowledge_max_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        validation_alias=AliasChoices("COACH_KNOWLEDGE_MAX_BYTES", "knowledge_max_bytes"),
+    )
+    knowledge_max_total_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        validation_alias=AliasChoices(
+            "COACH_KNOWLEDGE_MAX_TOTAL_BYTES", "knowledge_max_total_bytes"
+        ),
+    )
     prompts_dir: Path = Field(
         default_factory=lambda: _default_dir("prompts"),
         validation_alias=AliasChoices("COACH_PROMPTS_DIR", "prompts_dir"),
@@ -113,6 +125,19 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @field_validator("llm_api_key", "discord_token")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # A stray line break (pasted from a file) would end up inside an HTTP header and then in
+        # an error message; refuse it here, without repeating the value.
+        if value is not None and any(
+            ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value.get_secret_value()
+        ):
+            raise ValueError(
+                "contains a control character such as a line break; set it on one line"
+            )
+        return value
+
     @field_validator("channels")
     @classmethod
     def _check_channels(cls, value: str) -> str:
@@ -146,6 +171,11 @@ class Settings(BaseSettings):
         """Say whether an LLM endpoint is configured (only a base URL turns it on)."""
         return self.llm_base_url is not None
 
+    def secrets(self) -> list[str]:
+        """Return the secret values set (for the log filter that masks them)."""
+        values = [self.discord_token, self.llm_api_key]
+        return [v.get_secret_value() for v in values if v is not None]
+
     def ensure_db_folder(self) -> Path:
         """Create the database's folder if missing and return the database path."""
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +195,8 @@ SETTING_NAMES: dict[str, str] = {
     "prompts_dir": "COACH_PROMPTS_DIR",
     "db_path": "COACH_DB_PATH",
     "knowledge_dir": "COACH_KNOWLEDGE_DIR",
+    "knowledge_max_bytes": "COACH_KNOWLEDGE_MAX_BYTES",
+    "knowledge_max_total_bytes": "COACH_KNOWLEDGE_MAX_TOTAL_BYTES",
     "language": "COACH_LANGUAGE",
     "teacher_role": "COACH_TEACHER_ROLE",
     "guild_id": "COACH_GUILD_ID",

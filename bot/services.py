@@ -6,6 +6,7 @@ tests or tools gets exactly what `python -m bot` runs with; `Services.close` end
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import httpx
 
 from bot import __version__
 from bot.config import Settings
-from bot.core.coach import Coach, load_all
+from bot.core.coach import Coach, Knowledge, load_all
 from bot.core.prompts import load_prompts
 from bot.errors import StoreError
 from bot.llm import OpenAIChat
@@ -32,6 +33,19 @@ class Services:
     store: SQLiteStore | None
     http: httpx.AsyncClient | None
 
+    async def reload(self) -> Coach:
+        """Load the data files again off the event loop, then swap the new coach in at once.
+
+        Conversations, the model's answer cache and the daily budget carry over; a bad file
+        raises DataFileError and leaves the running coach as it was.
+        """
+        settings = self.settings
+        knowledge, prompts = await asyncio.to_thread(
+            lambda: (load_knowledge(settings), load_prompts(settings.prompts_dir))
+        )
+        self.coach = self.coach.reloaded(knowledge, prompts)
+        return self.coach
+
     async def close(self) -> None:
         """Close the database and the HTTP client (each at most once)."""
         store, http = self.store, self.http
@@ -44,9 +58,19 @@ class Services:
                 await http.aclose()
 
 
+def load_knowledge(settings: Settings) -> Knowledge:
+    """Load every knowledge file within the size limits, through the disk cache."""
+    return load_all(
+        settings.knowledge_dir,
+        settings.db_path.parent / "cache",
+        max_file_bytes=settings.knowledge_max_bytes,
+        max_total_bytes=settings.knowledge_max_total_bytes,
+    )
+
+
 async def build_services(settings: Settings, *, database: bool = True) -> Services:
     """Load the data files, open the database and the LLM client, and build the coach."""
-    knowledge = load_all(settings.knowledge_dir, settings.db_path.parent / "cache")
+    knowledge = load_knowledge(settings)
     prompts = load_prompts(settings.prompts_dir)
     http: httpx.AsyncClient | None = None
     chat = None
@@ -62,11 +86,13 @@ async def build_services(settings: Settings, *, database: bool = True) -> Servic
             stream=settings.llm_stream,
         )
     store: SQLiteStore | None = None
+    problem = "unavailable"
     if database:
         try:
             store = await open_store(settings.ensure_db_folder())
         except (StoreError, OSError) as exc:
             # Without the database the coach still answers and reviews, and says so for strategy.
+            problem = exc.kind if isinstance(exc, StoreError) else "unavailable"
             log.warning("the database at %s is unavailable: %s", settings.db_path, exc)
     coach = Coach(
         knowledge,
@@ -77,8 +103,9 @@ async def build_services(settings: Settings, *, database: bool = True) -> Servic
         settings.llm_cache_seconds,
         settings.llm_timeout,
         settings.llm_daily_budget,
+        store_problem=problem,
     )
     return Services(settings, coach, store, http)
 
 
-__all__ = ["Services", "build_services"]
+__all__ = ["Services", "build_services", "load_knowledge"]

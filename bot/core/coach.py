@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import pickle
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +38,8 @@ from bot.core.review import Reviewer, ReviewResult, Rules, add_model_review, loa
 from bot.core.search import SearchIndex, build_index
 from bot.core.strategy import Member, Step, Steps, StrategyCoach, StrategyResult, load_steps
 from bot.core.strings import Strings, load_strings
-from bot.core.text import clean, words
-from bot.errors import LLMError, StoreError
+from bot.core.text import clean, scrub, words
+from bot.errors import DataFileError, LLMError, StoreError
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = "1"  # raise when the shape of Knowledge changes
@@ -67,13 +70,25 @@ class Knowledge:
     steps: Steps
 
 
-def load_all(knowledge_dir: Path, cache_dir: Path | None = None) -> Knowledge:
+# Bounds on the knowledge folder: a file over the first, or a folder over the second, is refused.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+
+
+def load_all(
+    knowledge_dir: Path,
+    cache_dir: Path | None = None,
+    *,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+) -> Knowledge:
     """Load and validate every data file; raise DataFileError naming the first bad one.
 
     With `cache_dir`, the parsed passages and the built index are kept on disk, keyed by the
     content of every knowledge file (and the code's version): a large knowledge base starts
     from the cache, and is rebuilt only when a file changes.
     """
+    check_sizes(knowledge_dir, max_file_bytes, max_total_bytes)
     if cache_dir is None:
         return _load_all(knowledge_dir)
     key = _content_key(knowledge_dir)
@@ -87,17 +102,69 @@ def load_all(knowledge_dir: Path, cache_dir: Path | None = None) -> Knowledge:
         except Exception as exc:  # a broken cache is rebuilt, never fatal
             log.warning("ignoring the knowledge cache %s: %s", path, exc)
     knowledge = _load_all(knowledge_dir)
+    _write_cache(cache_dir, path, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
+    return knowledge
+
+
+# The cache is a convenience: it is written only while this much disk stays free after it, so
+# it can never take the last room the database needs.
+CACHE_DISK_RESERVE = 100 * 1024 * 1024
+
+
+def _write_cache(cache_dir: Path, path: Path, data: bytes) -> None:
+    """Write the cache file atomically, or log one line and go on from memory."""
+    partial: Path | None = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(cache_dir).free
+        if free < len(data) + CACHE_DISK_RESERVE:
+            log.warning(
+                "not writing the knowledge cache: %d MB free in %s, running from memory",
+                free // 1_000_000,
+                cache_dir,
+            )
+            return
         for old in cache_dir.glob("knowledge-*.pickle"):
             old.unlink(missing_ok=True)
-        partial = path.with_suffix(".tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # A name of its own per process: several coaches may start at once on one folder.
+        handle, name = tempfile.mkstemp(dir=cache_dir, prefix=".knowledge-", suffix=".tmp")
+        partial = Path(name)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
         partial.replace(path)
+        partial = None
     except OSError as exc:
-        log.warning("could not write the knowledge cache %s: %s", path, exc)
-    return knowledge
+        log.warning("could not write the knowledge cache %s (running from memory): %s", path, exc)
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+
+
+def check_sizes(knowledge_dir: Path, max_file_bytes: int, max_total_bytes: int) -> None:
+    """Raise DataFileError for a file over `max_file_bytes` or a folder over `max_total_bytes`."""
+    total = 0
+    for file in sorted(p for p in knowledge_dir.rglob("*") if p.is_file()):
+        size = file.stat().st_size
+        if size > max_file_bytes:
+            raise DataFileError(
+                file,
+                None,
+                f"the file has {_megabytes(size)}, over the limit of {_megabytes(max_file_bytes)} "
+                "per knowledge file (COACH_KNOWLEDGE_MAX_BYTES)",
+            )
+        total += size
+        if total > max_total_bytes:
+            raise DataFileError(
+                knowledge_dir,
+                None,
+                f"the knowledge folder holds over {_megabytes(max_total_bytes)} "
+                f"(COACH_KNOWLEDGE_MAX_TOTAL_BYTES); {file.name} is past the limit",
+            )
+
+
+def _megabytes(size: int) -> str:
+    """Return a size as people read it: MB from one megabyte up, bytes below."""
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
 def _content_key(knowledge_dir: Path) -> str:
@@ -143,9 +210,12 @@ class Coach:
         cache_seconds: float = 300.0,
         llm_timeout: float = 20.0,
         daily_budget: int = 0,
+        store_problem: str = "unavailable",
     ) -> None:
         self.budget = DailyBudget(daily_budget)
         self.llm_timeout = llm_timeout
+        self.cache_seconds = cache_seconds
+        self.store_problem = store_problem
         self.knowledge = knowledge
         self.language_setting = language
         self.store = store
@@ -170,6 +240,7 @@ class Coach:
             knowledge.base,
             knowledge.review_rules.patterns["hostile"],
             advisor=self._advise if self.chat is not None else None,
+            store_problem=store_problem,
         )
         self.reviewer = Reviewer(knowledge.review_rules, knowledge.platforms, knowledge.strings)
         self._commands: dict[str, Handler] = {
@@ -187,6 +258,25 @@ class Coach:
     def strings(self) -> Strings:
         return self.knowledge.strings
 
+    def reloaded(self, knowledge: Knowledge, prompts: Prompts | None) -> Coach:
+        """Return a coach over new data that keeps this one's store, model, memory and budget."""
+        new = Coach(
+            knowledge,
+            self.language_setting,
+            self.store,
+            self.chat,
+            prompts,
+            self.cache_seconds,
+            self.llm_timeout,
+            store_problem=self.store_problem,
+        )
+        new.budget = self.budget
+        new.memory = self.memory
+        if new.grounded is not None and self.grounded is not None:
+            new.grounded.memory = self.grounded.memory
+            new.grounded.cache = self.grounded.cache
+        return new
+
     def language_of(self, text: str) -> Language:
         """Return the reply language for `text` (the setting wins over detection)."""
         if self.language_setting in ("nb", "en"):
@@ -195,6 +285,7 @@ class Coach:
 
     async def handle(self, text: str, ctx: Context) -> Reply:
         """Answer one line typed by a member."""
+        text = scrub(text)
         notice = None
         if len(text) > MAX_INPUT_CHARS:
             text = text[:MAX_INPUT_CHARS]
@@ -272,6 +363,7 @@ class Coach:
         into a question that stands alone; offline, the previous question's terms join the search.
         One-shot and batch calls pass no key and have no memory.
         """
+        question = scrub(question)
         lang = language or self.asker.language_of(clean(question)[:MAX_QUESTION_CHARS])
         if self.grounded is not None:
             if budget_key is None or self.budget.take(budget_key):
@@ -309,7 +401,7 @@ class Coach:
         budget_key: int | None = None,
     ) -> ReviewResult:
         """Review by the rules, then let the model add remarks and a rewrite when configured."""
-        result = self.review(draft, platform, language)
+        result = self.review(scrub(draft), platform, language)
         if self.chat is None or self.prompts is None or "empty" in result.flags:
             return result
         if budget_key is not None and not self.budget.take(budget_key):
@@ -368,7 +460,8 @@ class Coach:
 
     async def strategy(self, args: str, ctx: Context) -> StrategyResult:
         """Run a `!strategy` subcommand and return the reply with the state after it."""
-        member = Member(ctx.guild_id, ctx.user_id, ctx.display_name, ctx.is_teacher)
+        args = scrub(args)
+        member = Member(ctx.guild_id, ctx.user_id, scrub(ctx.display_name), ctx.is_teacher)
         await self._record(ctx, "strategy")  # before: `forget` must leave no row behind
         return await self.strategy_coach.run(args, member, await self._member_language(args, ctx))
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 # Zero-width and bidirectional control characters: invisible, and a way to smuggle text.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -15,6 +16,15 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 _FOLD_TABLE = str.maketrans({"æ": "a", "ø": "o", "å": "a", "ß": "ss", "œ": "o", "đ": "d", "ł": "l"})
 _FOLD_PAIRS = (("aa", "a"), ("oe", "o"), ("ae", "a"))
+
+
+def scrub(text: str) -> str:
+    """Return `text` with lone surrogates (undecodable bytes, broken JSON escapes) made U+FFFD.
+
+    Python keeps undecodable command-line bytes as lone surrogates and `json.loads` accepts a lone
+    `\\ud800`; neither can be printed, stored in SQLite or sent, so every input passes here once.
+    """
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean(text: str) -> str:

@@ -15,6 +15,7 @@ import json
 import logging
 import random
 import time
+import urllib.parse
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from pydantic import SecretStr
 
 from bot.core.ports import ChatMessage
 from bot.errors import LLMError, LLMHTTPError, LLMInvalidOutput, LLMTimeout, LLMUnreachable
+from bot.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,9 @@ class OpenAIChat:
         stream: bool = False,
     ) -> None:
         self.client = client
-        self.endpoint = base_url.rstrip("/") + "/chat/completions"
+        self._url = _chat_url(base_url)
+        # What errors and logs name: the URL without credentials or query string.
+        self.endpoint = redact_url(self._url)
         self.model = model
         self._api_key = api_key
         self.timeout = timeout
@@ -104,7 +108,7 @@ class OpenAIChat:
             if payload["stream"]:
                 return await self._stream(payload, timeout)
             response = await self.client.post(
-                self.endpoint, json=payload, headers=self._headers(), timeout=timeout
+                self._url, json=payload, headers=self._headers(), timeout=timeout
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
             raise _Retryable(LLMUnreachable(self.endpoint, _describe(exc))) from None
@@ -134,7 +138,7 @@ class OpenAIChat:
         parts: list[str] = []
         done = False
         async with self.client.stream(
-            "POST", self.endpoint, json=payload, headers=self._headers(), timeout=timeout
+            "POST", self._url, json=payload, headers=self._headers(), timeout=timeout
         ) as response:
             if response.status_code >= 400:
                 await response.aread()
@@ -184,6 +188,12 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _chat_url(base_url: str) -> str:
+    """Return the chat completions URL under `base_url`, keeping a query string at the end."""
+    parts = urllib.parse.urlsplit(base_url)
+    return parts._replace(path=parts.path.rstrip("/") + "/chat/completions").geturl()
 
 
 def _describe(exc: Exception) -> str:

@@ -12,10 +12,10 @@ from collections import OrderedDict
 import discord
 from discord.ext import commands
 
+from bot import redact
 from bot.config import Settings
-from bot.core.coach import Coach, load_all
+from bot.core.coach import Coach
 from bot.core.language import Language
-from bot.core.prompts import load_prompts
 from bot.core.reply import Reply
 from bot.discord_app.common import NO_PINGS, send_reply
 from bot.errors import DataFileError, StoreError
@@ -197,54 +197,39 @@ class CoachBot(commands.Bot):
     async def _private(
         self, ctx: commands.Context[CoachBot], reply: Reply, dm: bool = False
     ) -> None:
-        """Send privately: ephemeral for slash commands; by DM (or a reply) for prefix ones."""
-        reply.private = True
+        """Send a notice that holds nothing private: ephemeral on a slash command, else a reply.
+
+        With `dm` (a cooldown), a prefix command's notice goes by DM so the channel stays quiet,
+        and falls back to a reply when the member's DMs are closed.
+        """
         if ctx.interaction is None and dm:
             with contextlib.suppress(discord.HTTPException):
                 await ctx.author.send(reply.text, allowed_mentions=NO_PINGS)
                 return
-        await send_reply(ctx, reply)
+        reply.private = False
+        await send_reply(ctx, reply, ephemeral=True)
 
     # -- admin helpers (used by the admin cog) ---------------------------------------------
 
-    def reload_data(self, lang: Language) -> Reply:
+    async def reload_data(self, lang: Language) -> Reply:
         """Reload knowledge, steps and prompts; report what loaded, or the file and line."""
+        assert self.services is not None
         strings = self.coach.strings
         try:
-            knowledge = load_all(self.settings.knowledge_dir)
-            prompts = load_prompts(self.settings.prompts_dir)
+            coach = await self.services.reload()
         except DataFileError as exc:
             text = strings.t(lang, "discord.reload_failed", problem=str(exc))
             return Reply(parts=[text], language=lang, private=True)
-        old = self.coach
-        self.coach_replace(
-            Coach(
-                knowledge,
-                old.language_setting,
-                old.store,
-                old.chat,
-                prompts,
-                self.settings.llm_cache_seconds,
-                self.settings.llm_timeout,
-                self.settings.llm_daily_budget,
-            )
-        )
-        text = strings.t(
+        knowledge = coach.knowledge
+        text = coach.strings.t(
             lang,
             "discord.reload_done",
             posts=len(knowledge.base.posts),
             passages=len(knowledge.base.passages),
             steps=len(knowledge.steps.steps),
-            prompts=len(prompts.templates),
+            prompts=len(coach.prompts.templates) if coach.prompts is not None else 0,
         )
         return Reply(parts=[text], language=lang, private=True)
-
-    def coach_replace(self, coach: Coach) -> None:
-        """Swap in a freshly loaded coach (budget and memory carry over)."""
-        assert self.services is not None
-        coach.budget = self.services.coach.budget
-        coach.memory = self.services.coach.memory
-        self.services.coach = coach
 
     async def stats_reply(self, ctx: commands.Context[CoachBot], lang: Language) -> Reply:
         """Return usage counts, the questions declined most often, and the weakest answers."""
@@ -324,6 +309,7 @@ async def _serve(settings: Settings) -> None:
 def run_discord(settings: Settings) -> int:
     """Run the bot until it is closed; logging through discord.py, the token never logged."""
     discord.utils.setup_logging(level=logging.INFO, root=True)
+    redact.install(settings.secrets())
     try:
         asyncio.run(_serve(settings))
     except discord.LoginFailure:

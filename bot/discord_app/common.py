@@ -81,30 +81,76 @@ async def working(ctx: commands.Context[CoachBot], ephemeral: bool = False) -> A
 
 
 async def send_reply(
-    ctx: commands.Context[CoachBot], reply: Reply, view: discord.ui.View | None = None
+    ctx: commands.Context[CoachBot],
+    reply: Reply,
+    view: discord.ui.View | None = None,
+    *,
+    ephemeral: bool = False,
 ) -> list[discord.Message]:
-    """Send a reply as one or more messages, answering the invoking message; never pings."""
+    """Send a reply as one or more messages, answering the invoking message; never pings.
+
+    A private reply (the member's own strategy, an export) is ephemeral on a slash command; on a
+    prefix command in a server it goes by DM, with a short public line saying so. `ephemeral`
+    hides a notice that holds nothing private on slash commands only.
+    """
     texts = render(reply, ctx.bot.coach.strings)
-    files = [
-        discord.File(io.BytesIO(a.content.encode("utf-8")), filename=a.filename)
-        for a in reply.attachments
-    ]
-    ephemeral = reply.private and ctx.interaction is not None
+    files = _files(reply)
+    if reply.private and ctx.interaction is None and ctx.guild is not None:
+        return await _send_by_dm(ctx, reply, texts, files, view)
+    hidden = (reply.private or ephemeral) and ctx.interaction is not None
     sent: list[discord.Message] = []
     for number, text in enumerate(texts):
-        last = number == len(texts) - 1
-        options: dict[str, object] = {"allowed_mentions": NO_PINGS}
-        if last and files:
-            options["files"] = files
-        if last and view is not None:
-            options["view"] = view
+        options = _options(number == len(texts) - 1, files, view)
         if ctx.interaction is not None:
-            message = await ctx.send(text, ephemeral=ephemeral, **options)  # type: ignore[arg-type]
+            message = await ctx.send(text, ephemeral=hidden, **options)  # type: ignore[arg-type]
         elif number == 0:
             message = await ctx.reply(text, mention_author=False, **options)  # type: ignore[arg-type]
         else:
             message = await ctx.send(text, **options)  # type: ignore[arg-type]
         sent.append(message)
+    return sent
+
+
+def _files(reply: Reply) -> list[discord.File]:
+    return [
+        discord.File(io.BytesIO(a.content.encode("utf-8")), filename=a.filename)
+        for a in reply.attachments
+    ]
+
+
+def _options(
+    last: bool, files: list[discord.File], view: discord.ui.View | None
+) -> dict[str, object]:
+    """Return send() options: no pings ever; files and buttons go with the last message."""
+    options: dict[str, object] = {"allowed_mentions": NO_PINGS}
+    if last and files:
+        options["files"] = files
+    if last and view is not None:
+        options["view"] = view
+    return options
+
+
+async def _send_by_dm(
+    ctx: commands.Context[CoachBot],
+    reply: Reply,
+    texts: list[str],
+    files: list[discord.File],
+    view: discord.ui.View | None,
+) -> list[discord.Message]:
+    """Send a private reply to the member's DMs and say so in the channel, without the content."""
+    strings = ctx.bot.coach.strings
+    sent: list[discord.Message] = []
+    try:
+        for number, text in enumerate(texts):
+            options = _options(number == len(texts) - 1, files, view)
+            sent.append(await ctx.author.send(text, **options))  # type: ignore[arg-type]
+    except discord.HTTPException as exc:  # DMs closed (Forbidden) or refused
+        log.info("could not send a private reply by DM: %s", exc)
+        notice = strings.t(reply.language, "discord.dm_closed")
+        await ctx.reply(notice, mention_author=False, allowed_mentions=NO_PINGS)
+        return sent
+    notice = strings.t(reply.language, "discord.sent_privately")
+    await ctx.reply(notice, mention_author=False, allowed_mentions=NO_PINGS)
     return sent
 
 

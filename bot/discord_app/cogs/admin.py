@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.core.language import Language
 from bot.core.reply import Reply
-from bot.discord_app.common import is_teacher, send_reply
+from bot.discord_app.common import is_teacher, send_reply, working
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import CoachBot
@@ -45,13 +45,15 @@ class AdminCog(commands.Cog):
     @commands.check(_manager_or_owner)
     async def reload(self, ctx: commands.Context[CoachBot]) -> None:
         """Reload knowledge, steps and prompts without a restart."""
-        await send_reply(ctx, self.bot.reload_data(self._lang()))
+        async with working(ctx, ephemeral=True):  # defers a slash command: loading takes a while
+            await send_reply(ctx, await self.bot.reload_data(self._lang()))
 
     @commands.hybrid_command(name="stats")
     @commands.check(_teacher_or_owner)
     async def stats(self, ctx: commands.Context[CoachBot]) -> None:
         """Show usage and the questions the course does not cover."""
-        await send_reply(ctx, await self.bot.stats_reply(ctx, self._lang()))
+        async with working(ctx, ephemeral=True):
+            await send_reply(ctx, await self.bot.stats_reply(ctx, self._lang()))
 
     @commands.command(name="sync")
     @commands.is_owner()

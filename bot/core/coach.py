@@ -30,7 +30,7 @@ from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import Language, detect_language
 from bot.core.length import Platforms, load_platforms
 from bot.core.lexicon import Lexicon, load_lexicon
-from bot.core.ports import ChatModel, StrategyStore
+from bot.core.ports import ChatModel, StrategyStore, UsageLog
 from bot.core.prompts import Prompts, as_data
 from bot.core.replies import ask_reply, review_reply
 from bot.core.reply import Reply
@@ -211,6 +211,7 @@ class Coach:
         llm_timeout: float = 20.0,
         daily_budget: int = 0,
         store_problem: str = "unavailable",
+        usage: UsageLog | None = None,
     ) -> None:
         self.budget = DailyBudget(daily_budget)
         self.llm_timeout = llm_timeout
@@ -219,6 +220,10 @@ class Coach:
         self.knowledge = knowledge
         self.language_setting = language
         self.store = store
+        # The SQLite store is both ports; a test may pass either alone.
+        if usage is None and isinstance(store, UsageLog):
+            usage = store
+        self.usage = usage
         self.chat = chat if prompts is not None else None
         self.prompts = prompts
         self.asker = OfflineAsker(knowledge.index, knowledge.strings, language)
@@ -269,6 +274,7 @@ class Coach:
             self.cache_seconds,
             self.llm_timeout,
             store_problem=self.store_problem,
+            usage=self.usage,
         )
         new.budget = self.budget
         new.memory = self.memory
@@ -337,10 +343,10 @@ class Coach:
         engine: str | None = None,
     ) -> None:
         """Count a command for !stats; a database problem never costs the member their reply."""
-        if self.store is None:
+        if self.usage is None:
             return
         try:
-            await self.store.record_event(
+            await self.usage.record_event(
                 ctx.guild_id, ctx.user_id, command, question, answered, engine
             )
         except StoreError as exc:

@@ -1,4 +1,4 @@
-"""What the core needs from outside, as Protocols: a chat model and a store.
+"""What the core needs from outside, as Protocols: a chat model, a strategy store, a usage log.
 
 The adapters implement them (`bot.llm`, `bot.store`); core tests use fakes at this seam.
 """
@@ -96,10 +96,6 @@ class StrategyStore(Protocol):
         """Move the member to step number `step` (0-based)."""
         ...
 
-    async def revisions(self, guild_id: int, user_id: int, step: str) -> list[Answer]:
-        """Return every revision of the member's answer to a step, oldest first."""
-        ...
-
     async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
         """Archive the member's active strategy (its answers stay stored); say if there was one."""
         ...
@@ -115,6 +111,15 @@ class StrategyStore(Protocol):
     async def member_language(self, guild_id: int, user_id: int) -> str | None:
         """Return the language the member last wrote in, if known."""
         ...
+
+    async def close(self) -> None:
+        """Flush and close the store."""
+        ...
+
+
+@runtime_checkable
+class UsageLog(Protocol):
+    """What members did (for !stats), and their votes on answers; writes are committed."""
 
     async def record_event(
         self,
@@ -138,21 +143,30 @@ class StrategyStore(Protocol):
         """Return usage, most-declined questions and the weakest answers in a server."""
         ...
 
-    async def close(self) -> None:
-        """Flush and close the store."""
-        ...
+
+class StoreConflict(Exception):
+    """A write the member's state does not allow; the core says why in the member's words."""
 
 
-Store = StrategyStore
+class NoActiveStrategy(StoreConflict):
+    """The member has no active strategy in this server."""
+
+
+class StrategyExists(StoreConflict):
+    """The member already has an active strategy in this server."""
+
 
 __all__ = [
     "Answer",
     "ChatMessage",
     "ChatModel",
     "MemberProgress",
+    "NoActiveStrategy",
     "Role",
     "Stats",
-    "Store",
+    "StoreConflict",
     "Strategy",
+    "StrategyExists",
     "StrategyStore",
+    "UsageLog",
 ]

@@ -23,7 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.core.datafiles import load_yaml_model
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
-from bot.core.ports import MemberProgress, Strategy, StrategyStore
+from bot.core.ports import (
+    MemberProgress,
+    NoActiveStrategy,
+    StoreConflict,
+    Strategy,
+    StrategyExists,
+    StrategyStore,
+)
 from bot.core.reply import Attachment, Reply
 from bot.core.strings import Strings
 from bot.core.text import clean, fold, words
@@ -363,6 +370,12 @@ class Member:
     is_teacher: bool
 
 
+# What the member is told when the store refuses a write their state does not allow.
+CONFLICT_KEYS: dict[type[StoreConflict], str] = {
+    NoActiveStrategy: "strategy.not_started",
+    StrategyExists: "strategy.already_active",
+}
+
 # The pinned `error` codes of a strategy command whose database work did not happen.
 STORE_ERRORS = ("unavailable", "read_only", "full", "locked", "corrupt")
 
@@ -431,6 +444,9 @@ class StrategyCoach:
             state = await self.store.get_strategy(member.guild_id, member.user_id)
         except UserError as exc:
             reply = self._reply(lang, self.strings.t(lang, exc.key, **exc.params))
+            state = None
+        except StoreConflict as exc:
+            reply = self._reply(lang, self.strings.t(lang, CONFLICT_KEYS[type(exc)]))
             state = None
         except StoreError as exc:
             code = store_error_code(exc.kind)

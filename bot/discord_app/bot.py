@@ -234,7 +234,7 @@ class CoachBot(commands.Bot):
     async def stats_reply(self, ctx: commands.Context[CoachBot], lang: Language) -> Reply:
         """Return usage counts, the questions declined most often, and the weakest answers."""
         strings = self.coach.strings
-        store = self.coach.store
+        store = self.coach.usage
         if store is None:
             return Reply(parts=[strings.t(lang, "strategy.store.unavailable")], language=lang)
         try:

@@ -28,7 +28,7 @@ class VoteView(discord.ui.View):
 
     async def vote(self, interaction: discord.Interaction, value: int) -> None:
         """Store the vote and thank the member privately."""
-        store = self.bot.coach.store
+        store = self.bot.coach.usage
         guild_id = interaction.guild_id or 0
         message_id = interaction.message.id if interaction.message is not None else 0
         if store is not None:

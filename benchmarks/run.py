@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.ask import OfflineAsker  # noqa: E402
 from bot.core.coach import Coach, load_all  # noqa: E402
+
+from bot.core.ask import OfflineAsker  # noqa: E402
 from bot.core.knowledge import KnowledgeBase, Passage, Post, PostMeta  # noqa: E402
 from bot.core.search import SearchIndex  # noqa: E402
 
@@ -95,7 +96,7 @@ def bench_ask(quick: bool) -> None:
     coach = Coach(knowledge)
     runs = 50 if quick else 300
     qs = iter(QUESTIONS * 1000)
-    values = timed(lambda: coach.ask(next(qs)), runs)
+    values = timed(lambda: coach.asking.answer_offline(next(qs)), runs)
     row("!ask offline, course (36 passages)", values, note="target p99 < 2 ms")
     try:
         from rank_bm25 import BM25Okapi
@@ -157,12 +158,12 @@ def bench_review(quick: bool) -> None:
         ("Dette er en lang tekst om sosiale medier og Elegantè. " * 40)[:1500],
     ]
     it = iter(drafts * 2000)
-    values = timed(lambda: coach.review(next(it)), 100 if quick else 400)
+    values = timed(lambda: coach.reviewing.by_rules(next(it)), 100 if quick else 400)
     row("!review (X, incl. a 1,500-char draft)", values)
 
 
 async def _strategy(store_path: Path, writers: int, per_writer: int) -> tuple[list[float], float]:
-    from bot.core.coach import Context
+    from bot.core.router import Context
     from bot.store import open_store
 
     store = await open_store(store_path)
@@ -308,7 +309,7 @@ def bench_startup(quick: bool) -> None:
                 "from bot.discord_app import create_bot\n"
                 "async def go():\n"
                 "    bot = create_bot(load_settings()); await bot._async_setup_hook(); await bot.setup_hook()\n"
-                "    bot.services.coach.ask('Hva er åpenhet?')\n"
+                "    bot.services.coach.asking.answer_offline('Hva er åpenhet?')\n"
                 "    await bot.services.close()\n"
                 "asyncio.run(go())\n"
                 # VmHWM, not ru_maxrss: that keeps the forking parent's peak across exec.
@@ -347,7 +348,7 @@ def bench_large_startup(quick: bool) -> None:
                 encoding="utf-8",
             )
         code = (
-            "from pathlib import Path\nfrom bot.core.coach import load_all\n"
+            "from pathlib import Path\nfrom bot.core.knowledge.bundle import load_all\n"
             f"load_all(Path({str(folder)!r}), Path({str(Path(tmp) / 'cache')!r}))\n"
         )
         env = dict(os.environ, PYTHONPATH=str(ROOT))

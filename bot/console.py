@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.coach import Coach, Context
 from bot.core.language import Language
 from bot.core.reply import Reply
+from bot.core.router import Coach, Context
 from bot.core.strings import Strings
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def run_console(
     if interactive and history is not None:
         _enable_line_editing(history)
     strings = coach.strings
-    lang: Language = "en" if coach.language_setting == "en" else "nb"
+    lang: Language = coach.language.default
     ctx = Context(
         user_id=0, guild_id=0, conversation="console:0", is_teacher=True, display_name="console"
     )
@@ -97,7 +97,7 @@ def run_console(
                 break
             except Exception:
                 log.exception("console command failed")
-                text = strings.t(coach.language_of(line), "general.error")
+                text = strings.t(coach.language.of(line), "general.error")
             print(text, file=stdout, flush=True)
             if not interactive:
                 print(file=stdout, flush=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.coach import Coach, Knowledge, load_all
+from bot.core.knowledge.bundle import Knowledge, load_all
+from bot.core.router import Coach
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

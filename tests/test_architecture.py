@@ -12,7 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "bot" / "core"
 FORBIDDEN_IN_CORE = {"discord", "httpx", "aiosqlite"}
-ADAPTER_MODULES = {"bot.llm", "bot.store", "bot.console", "bot.discord_app", "bot.__main__"}
+ADAPTER_MODULES = {
+    "bot.llm",
+    "bot.store",
+    "bot.console",
+    "bot.discord_app",
+    "bot.__main__",
+    "bot.app",
+    "bot.cli",
+}
 
 
 def imported_modules(path: Path) -> set[str]:

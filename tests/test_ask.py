@@ -7,8 +7,9 @@ import re
 import pytest
 
 from bot.core.ask import AskResult
-from bot.core.coach import Coach, Knowledge
+from bot.core.knowledge.bundle import Knowledge
 from bot.core.language import detect_language
+from bot.core.router import Coach
 
 QUOTE = re.compile(r"«(.+?)» \[(\d+)\]$", re.MULTILINE)
 
@@ -38,7 +39,7 @@ def first_slug(knowledge: Knowledge, result: AskResult) -> str | None:
 def test_matching_carries_forms_spellings_and_typos(
     coach: Coach, knowledge: Knowledge, question: str, slug: str
 ) -> None:
-    result = coach.ask(question)
+    result = coach.asking.answer_offline(question)
     assert result.answered, question
     assert first_slug(knowledge, result) == slug
 
@@ -74,7 +75,7 @@ def test_hyphenated_words_are_matched_by_their_parts(knowledge: Knowledge) -> No
 def test_english_questions_find_the_norwegian_passages(
     coach: Coach, knowledge: Knowledge, question: str, slug: str
 ) -> None:
-    result = coach.ask(question)
+    result = coach.asking.answer_offline(question)
     assert result.language == "en"
     assert result.answered
     assert first_slug(knowledge, result) == slug
@@ -94,15 +95,15 @@ def test_english_questions_find_the_norwegian_passages(
     ],
 )
 def test_questions_the_course_does_not_answer_are_declined(coach: Coach, question: str) -> None:
-    result = coach.ask(question)
+    result = coach.asking.answer_offline(question)
     assert not result.answered, result.answer
     assert result.sources == []
     assert result.related
 
 
 def test_a_decline_names_related_topics_in_the_asker_language(coach: Coach) -> None:
-    nb = coach.ask("Hva koster en annonse på Twitter?")
-    en = coach.ask("What does an ad on Twitter cost?")
+    nb = coach.asking.answer_offline("Hva koster en annonse på Twitter?")
+    en = coach.asking.answer_offline("What does an ad on Twitter cost?")
     assert "dekker ikke" in nb.answer and nb.language == "nb"
     assert "does not cover" in en.answer and en.language == "en"
     assert "Twitter" in nb.related and "Twitter" in en.related
@@ -111,7 +112,7 @@ def test_a_decline_names_related_topics_in_the_asker_language(coach: Coach) -> N
 
 def test_quotes_are_word_for_word_from_the_cited_post(coach: Coach, knowledge: Knowledge) -> None:
     for question in ["Hva er troverdighet?", "How long can a tweet be?", "Hva er itfag?"]:
-        result = coach.ask(question)
+        result = coach.asking.answer_offline(question)
         assert result.answered
         quotes = QUOTE.findall(result.answer)
         assert 1 <= len(quotes) <= 3
@@ -122,7 +123,9 @@ def test_quotes_are_word_for_word_from_the_cited_post(coach: Coach, knowledge: K
 
 
 def test_sources_follow_the_marker_numbers(coach: Coach) -> None:
-    result = coach.ask("Hvordan bør en bedrift bruke Twitter og hva er troverdighet?")
+    result = coach.asking.answer_offline(
+        "Hvordan bør en bedrift bruke Twitter og hva er troverdighet?"
+    )
     numbers = [int(n) for _, n in QUOTE.findall(result.answer)]
     assert sorted(set(numbers)) == list(range(1, len(result.sources) + 1))
     assert numbers[0] == 1
@@ -130,20 +133,22 @@ def test_sources_follow_the_marker_numbers(coach: Coach) -> None:
 
 
 def test_a_count_question_needs_a_number_in_the_answer(coach: Coach) -> None:
-    result = coach.ask("Hvor mange brukere har Twitter?")
+    result = coach.asking.answer_offline("Hvor mange brukere har Twitter?")
     assert result.answered
     assert "200 millioner" in result.answer
 
 
 def test_a_when_question_needs_a_date_in_the_answer(coach: Coach) -> None:
-    result = coach.ask("Når ble bloggen til itfag opprettet?")
+    result = coach.asking.answer_offline("Når ble bloggen til itfag opprettet?")
     assert "2010" in result.answer
 
 
 def test_the_language_setting_overrides_detection(knowledge: Knowledge) -> None:
     coach = Coach(knowledge, language="en")
-    assert coach.ask("Hva er åpenhet?").language == "en"
-    assert Coach(knowledge, language="nb").ask("What is openness?").language == "nb"
+    assert coach.asking.answer_offline("Hva er åpenhet?").language == "en"
+    assert (
+        Coach(knowledge, language="nb").asking.answer_offline("What is openness?").language == "nb"
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,14 +173,16 @@ def test_language_is_detected_on_short_questions_and_without_norwegian_letters(
 
 
 def test_a_follow_up_context_joins_the_search(coach: Coach) -> None:
-    alone = coach.asker.ask("Hva med den andre typen?")
-    followed = coach.asker.ask("Hva med den andre typen?", context="Hvilke typer brukere finnes?")
+    alone = coach.asking.engine.ask("Hva med den andre typen?")
+    followed = coach.asking.engine.ask(
+        "Hva med den andre typen?", context="Hvilke typer brukere finnes?"
+    )
     assert not alone.answered or alone.sources != followed.sources
     assert followed.answered
     assert "sertifisert" in followed.answer
 
 
 def test_a_long_question_is_bounded_and_answered(coach: Coach) -> None:
-    result = coach.ask("Hva er troverdighet? " * 300)
+    result = coach.asking.answer_offline("Hva er troverdighet? " * 300)
     assert result.answered
     assert len(result.question) > 4000

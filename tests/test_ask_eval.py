@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.coach import Coach, Knowledge
+from bot.core.knowledge.bundle import Knowledge
+from bot.core.router import Coach
 
 DATA = Path(__file__).parent / "data"
 SETS = ["ask_eval.yaml", "ask_holdout.yaml", "ask_blind.yaml"]
@@ -39,7 +40,7 @@ def test_the_evaluation_set_meets_the_targets(
     slug_of = {p.path: p.slug for p in knowledge.base.posts}
     for case in cases:
         kind = case["kind"]
-        result = coach.ask(case["q"])
+        result = coach.asking.answer_offline(case["q"])
         total[kind] += 1
         if case["post"] is None:
             ok = not result.answered

@@ -7,8 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from bot.__main__ import ask_batch, ask_once
-from bot.core.coach import Coach
+from bot.cli import ask_batch, ask_once
+from bot.core.router import Coach
 from tests.conftest import PYTHON, ROOT, run_env
 
 PINNED = {"question", "answered", "answer", "sources", "related", "language", "engine"}
@@ -120,7 +120,7 @@ def test_review_json_has_the_pinned_fields(tmp_path: Path) -> None:
 
 
 async def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
-    from bot.__main__ import review_batch
+    from bot.cli import review_batch
 
     lines = [
         json.dumps({"text": "Norges beste kaffe!!!"}),

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 from bot.console import render, run_console
-from bot.core.coach import Coach
 from bot.core.reply import Reply, Source
+from bot.core.router import Coach
 from tests.conftest import PYTHON, ROOT, run_env
 
 

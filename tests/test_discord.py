@@ -180,7 +180,7 @@ async def test_an_unexpected_failure_gets_an_apology_with_an_id(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.coach, "ask_command", broken)
+    monkeypatch.setattr(bot.coach, "run", broken)
     with caplog.at_level(logging.ERROR):
         await say("!ask Hva er åpenhet?")
     messages = sent()

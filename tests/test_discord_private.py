@@ -14,7 +14,7 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 
-from bot import services as services_module
+from bot import app as services_module
 from bot.discord_app.bot import CoachBot
 from tests.test_discord import SlashContext, bot, member, say, sent
 
@@ -95,7 +95,7 @@ async def test_reload_loads_off_the_event_loop_and_keeps_conversations(
 ) -> None:
     assert bot.services is not None
     before = bot.coach
-    before.memory.add("thread:1", "Hva er åpenhet?", "svar")
+    before.asking.memory.add("thread:1", "Hva er åpenhet?", "svar")
     loop_thread = threading.get_ident()
     loaded_in: list[int] = []
     real = services_module.load_knowledge
@@ -112,7 +112,7 @@ async def test_reload_loads_off_the_event_loop_and_keeps_conversations(
     assert loaded_in and loaded_in[0] != loop_thread
     after = bot.coach
     assert after is not before
-    assert after.memory is before.memory and after.memory.recent("thread:1")
+    assert after.asking.memory is before.asking.memory and after.asking.memory.recent("thread:1")
     assert after.budget is before.budget and after.store is before.store
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.coach import Coach, Context, Knowledge
+from bot.core.knowledge.bundle import Knowledge
+from bot.core.router import Coach, Context
 from bot.store import open_store
 
 

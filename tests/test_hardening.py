@@ -24,8 +24,9 @@ from typing import NamedTuple
 import pytest
 
 from bot.config import load_settings
-from bot.core import coach as coach_module
-from bot.core.coach import Coach, Context, Knowledge, load_all
+from bot.core.knowledge import bundle as coach_module
+from bot.core.knowledge.bundle import Knowledge, load_all
+from bot.core.router import Coach, Context
 from bot.errors import ConfigError, DataFileError
 from bot.store import SCHEMA_VERSION, open_store
 from tests.conftest import KNOWLEDGE, PYTHON, run_env
@@ -202,10 +203,10 @@ async def test_a_write_that_did_not_happen_carries_its_error_code(
     store = await open_store(tmp_path / "c.db")
     coach = Coach(knowledge, store=store)
     ctx = Context(user_id=1)
-    assert (await coach.strategy("start Firma", ctx)).error is None
+    assert (await coach.run_strategy("start Firma", ctx)).error is None
     # The writer's own connection, as a read-only open or a full disk would leave it.
     await store._write_conn.execute(fault)
-    result = await coach.strategy("answer " + "Et svar som ikke får plass. " * 300, ctx)
+    result = await coach.run_strategy("answer " + "Et svar som ikke får plass. " * 300, ctx)
     assert result.error == code
     await store._write_conn.execute("PRAGMA query_only = OFF")
     await store.close()

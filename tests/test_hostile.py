@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.coach import Coach, Context, Knowledge
 from bot.core.commands import parse_command
+from bot.core.knowledge.bundle import Knowledge
+from bot.core.router import Coach, Context
 from bot.discord_app.render import LIMIT, render
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "200"))

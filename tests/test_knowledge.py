@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.coach import Knowledge, load_all
 from bot.core.knowledge import load_knowledge
+from bot.core.knowledge.bundle import Knowledge, load_all
 from bot.errors import DataFileError
 from tests.conftest import KNOWLEDGE, SHARED_COURSE
 

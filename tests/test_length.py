@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.length import Platforms, count, is_emoji_sequence, load_platforms, thread
+from bot.core.review.length import Platforms, count, is_emoji_sequence, load_platforms, thread
 from tests.conftest import KNOWLEDGE, ROOT
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance" / "twitter-text-validate.yml"

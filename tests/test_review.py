@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.coach import Coach, parse_review_args
 from bot.core.ports import ChatMessage, ChatModel
 from bot.core.review import FLAGS, add_model_review, lix, parse_llm_review
+from bot.core.router import Coach, parse_review_args
 from bot.errors import LLMTimeout
 from tests.fakes import QueuedChatModel
 
 
 def flags(coach: Coach, text: str, platform: str | None = None, lang: str = "nb") -> list[str]:
-    return coach.review(text, platform, lang).flags  # type: ignore[arg-type]
+    return coach.reviewing.by_rules(text, platform, lang).flags  # type: ignore[arg-type]
 
 
 # One row per flag and language: a draft that deserves it, and a near miss that does not.
@@ -105,7 +105,7 @@ def test_empty_and_link_only_stand_alone(coach: Coach) -> None:
     assert flags(coach, "   \n ") == ["empty"]
     assert flags(coach, "https://elegante.no/KAMPANJE!!!") == ["link_only"]
     assert flags(coach, "https://a.no https://b.no") == ["link_only"]
-    empty = coach.review("  ")
+    empty = coach.reviewing.by_rules("  ")
     assert not empty.fits and empty.over_by == 0
 
 
@@ -114,7 +114,7 @@ def test_too_long_is_flagged_with_a_thread_and_the_cut(coach: Coach) -> None:
         "Vi åpner en ny kafé i Storgata med kaffe, boller og lunsj hver dag. " * 6
         + "Hva vil du smake?"
     )
-    result = coach.review(draft)
+    result = coach.reviewing.by_rules(draft)
     assert "too_long" in result.flags
     assert result.over_by == result.weighted_length - 280 > 0
     assert result.thread and all("/" in part for part in result.thread)
@@ -128,14 +128,14 @@ def test_too_long_is_flagged_with_a_thread_and_the_cut(coach: Coach) -> None:
 def test_every_platform_is_reviewed_against_its_own_limit(
     coach: Coach, platform: str, limit: int
 ) -> None:
-    fits = coach.review("a" * limit, platform)
+    fits = coach.reviewing.by_rules("a" * limit, platform)
     assert fits.limit == limit and "too_long" not in fits.flags
-    over = coach.review("a" * (limit + 3), platform)
+    over = coach.reviewing.by_rules("a" * (limit + 3), platform)
     assert "too_long" in over.flags and over.over_by == 3
 
 
 def test_twitter_is_accepted_and_reported_as_x(coach: Coach) -> None:
-    assert coach.review("Hei! Hva synes du?", "twitter").platform == "x"
+    assert coach.reviewing.by_rules("Hei! Hva synes du?", "twitter").platform == "x"
 
 
 def test_all_caps_ignores_letters_in_urls(coach: Coach) -> None:
@@ -149,16 +149,18 @@ def test_a_question_mark_inside_a_url_is_not_a_question(coach: Coach) -> None:
 
 
 def test_notes_hold_the_course_limit_and_a_gentle_hashtag_note(coach: Coach) -> None:
-    result = coach.review("Hva synes du om høsten? #høst #kaffe #bergen", "x")
+    result = coach.reviewing.by_rules("Hva synes du om høsten? #høst #kaffe #bergen", "x")
     assert any("140" in note for note in result.notes)
     assert any("emneknagger" in note for note in result.notes)
     assert "too_many_hashtags" not in result.flags
-    assert not any("140" in note for note in coach.review("Hei, hva synes du?", "bluesky").notes)
+    assert not any(
+        "140" in note for note in coach.reviewing.by_rules("Hei, hva synes du?", "bluesky").notes
+    )
 
 
 def test_suggestions_explain_and_fix_in_the_member_language(coach: Coach) -> None:
-    nb = coach.review("Norges beste kaffe!!!", None, "nb")
-    en = coach.review("The best coffee in the world!!!", None, "en")
+    nb = coach.reviewing.by_rules("Norges beste kaffe!!!", None, "nb")
+    en = coach.reviewing.by_rules("The best coffee in the world!!!", None, "en")
     for result in (nb, en):
         codes = [s.flag for s in result.suggestions]
         assert codes == result.flags
@@ -173,7 +175,9 @@ def test_suggestions_explain_and_fix_in_the_member_language(coach: Coach) -> Non
 
 
 def test_the_tone_has_a_line_per_course_norm_and_a_verdict(coach: Coach) -> None:
-    good = coach.review("Vi har bakt kanelboller i dag. Hvilken smak vil du ha neste uke?")
+    good = coach.reviewing.by_rules(
+        "Vi har bakt kanelboller i dag. Hvilken smak vil du ha neste uke?"
+    )
     assert good.flags == []
     assert set(good.tone.norms) == {
         "troverdighet",
@@ -182,7 +186,7 @@ def test_the_tone_has_a_line_per_course_norm_and_a_verdict(coach: Coach) -> None
         "interessant og nyttig",
     }
     assert good.tone.verdict == "Dom: klar til å poste."
-    bad = coach.review("Fikk tilsendt sko fra Stride, bruk koden EMMA15.")
+    bad = coach.reviewing.by_rules("Fikk tilsendt sko fra Stride, bruk koden EMMA15.")
     assert "Reklame" in bad.tone.verdict
     assert "merket" in bad.tone.norms["gjennomsiktighet"]
 
@@ -196,7 +200,7 @@ def test_lix_is_computed_for_norwegian_text() -> None:
 
 
 def test_flags_are_listed_in_the_order_to_fix_them(coach: Coach) -> None:
-    result = coach.review("VERDENS BESTE KAFFE!!! #a #b #c #d #e")
+    result = coach.reviewing.by_rules("VERDENS BESTE KAFFE!!! #a #b #c #d #e")
     assert result.flags == [f for f in FLAGS if f in result.flags]
 
 
@@ -215,9 +219,9 @@ def test_a_model_review_is_parsed_or_dropped() -> None:
 
 
 def test_a_rewrite_that_does_not_fit_is_never_shown(coach: Coach) -> None:
-    assert coach.reviewer.accept_rewrite("Kort og godt. Hva synes du?", "x") is not None
-    assert coach.reviewer.accept_rewrite("a" * 281, "x") is None
-    assert coach.reviewer.accept_rewrite("   ", "x") is None
+    assert coach.reviewing.reviewer.accept_rewrite("Kort og godt. Hva synes du?", "x") is not None
+    assert coach.reviewing.reviewer.accept_rewrite("a" * 281, "x") is None
+    assert coach.reviewing.reviewer.accept_rewrite("   ", "x") is None
 
 
 # -- the LLM seam: the rules stay the backbone ----------------------------------------------
@@ -230,11 +234,11 @@ def test_the_fake_is_a_chat_model() -> None:
 
 
 async def test_a_model_adds_remarks_and_a_rewrite_that_fits(coach: Coach) -> None:
-    base = coach.review("Norges beste kaffe!!!")
+    base = coach.reviewing.by_rules("Norges beste kaffe!!!")
     model = QueuedChatModel(
         '{"remarks": ["Vis til en kåring"], "rewrite": "God kaffe. Smakt den?"}'
     )
-    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    result = await add_model_review(base, model, PROMPT, coach.reviewing.reviewer)
     assert result.engine == "llm"
     assert result.remarks == ["Vis til en kåring"]
     assert result.rewrite == "God kaffe. Smakt den?"
@@ -242,37 +246,39 @@ async def test_a_model_adds_remarks_and_a_rewrite_that_fits(coach: Coach) -> Non
 
 
 async def test_an_invalid_answer_is_retried_once_then_dropped(coach: Coach) -> None:
-    base = coach.review("Hei! Hva synes du?")
+    base = coach.reviewing.by_rules("Hei! Hva synes du?")
     retried = await add_model_review(
-        base, QueuedChatModel("not json", '{"remarks": ["ok"]}'), PROMPT, coach.reviewer
+        base, QueuedChatModel("not json", '{"remarks": ["ok"]}'), PROMPT, coach.reviewing.reviewer
     )
     assert retried.remarks == ["ok"] and retried.engine == "llm"
     dropped = await add_model_review(
-        base, QueuedChatModel("not json", "still not"), PROMPT, coach.reviewer
+        base, QueuedChatModel("not json", "still not"), PROMPT, coach.reviewing.reviewer
     )
     assert dropped.engine == "offline" and dropped.remarks == []
     assert dropped.fallback_reason == "invalid_output"
 
 
 async def test_a_rewrite_over_the_limit_is_not_shown(coach: Coach) -> None:
-    base = coach.review("Hei! Hva synes du?")
+    base = coach.reviewing.by_rules("Hei! Hva synes du?")
     model = QueuedChatModel('{"remarks": [], "rewrite": "' + "a" * 300 + '"}')
-    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    result = await add_model_review(base, model, PROMPT, coach.reviewing.reviewer)
     assert result.rewrite is None
 
 
 async def test_a_failing_model_leaves_the_offline_review(coach: Coach) -> None:
-    base = coach.review("Hei! Hva synes du?")
+    base = coach.reviewing.by_rules("Hei! Hva synes du?")
     model = QueuedChatModel(LLMTimeout("http://127.0.0.1:9", "timed out"))
-    result = await add_model_review(base, model, PROMPT, coach.reviewer)
+    result = await add_model_review(base, model, PROMPT, coach.reviewing.reviewer)
     assert result.engine == "offline" and result.fallback_reason == "timeout"
     assert result.tone == base.tone
 
 
 async def test_the_reply_shows_model_remarks_and_the_rewrite(coach: Coach) -> None:
-    base = coach.review("Hei! Hva synes du?")
+    base = coach.reviewing.by_rules("Hei! Hva synes du?")
     model = QueuedChatModel(
         '{"remarks": ["Nevn tidspunkt"], "rewrite": "Hei! Hva synes du om kl. 12?"}'
     )
-    text = coach.review_reply(await add_model_review(base, model, PROMPT, coach.reviewer)).text
+    text = coach.reviewing.reply(
+        await add_model_review(base, model, PROMPT, coach.reviewing.reviewer)
+    ).text
     assert "Nevn tidspunkt" in text and "Hva synes du om kl. 12?" in text

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.coach import Coach
 from bot.core.review import FLAGS
+from bot.core.router import Coach
 
 DATA = Path(__file__).parent / "data"
 SETS = ["review_drafts.yaml", "review_holdout.yaml", "review_blind.yaml"]
@@ -36,7 +36,9 @@ def test_each_flag_is_found_and_good_drafts_pass(
     false_alarms: Counter[str] = Counter()
     good = good_flagged = 0
     for case in cases:
-        result = coach.review(case["text"], case.get("platform"), case.get("lang", "nb"))
+        result = coach.reviewing.by_rules(
+            case["text"], case.get("platform"), case.get("lang", "nb")
+        )
         expected, got = set(case["flags"]), set(result.flags)
         for flag in expected:
             deserved[flag] += 1

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.coach import Coach, Context, Knowledge
+from bot.core.knowledge.bundle import Knowledge
+from bot.core.router import Coach, Context
 from bot.core.strategy import STEP_KEYS, feedback, load_steps
 from bot.errors import DataFileError
 from bot.store import SQLiteStore, open_store

@@ -46,4 +46,39 @@ def detect_language(
     return default
 
 
-__all__ = ["LANGUAGES", "Language", "detect_language"]
+class LanguagePolicy:
+    """The one rule for the reply language: the setting wins; else the text; else what is known.
+
+    `COACH_LANGUAGE=nb|en` fixes it; with `auto`, a text of three words or more is detected, and a
+    shorter one falls back to the member's last language, then to Norwegian.
+    """
+
+    def __init__(self, setting: str, lexicon: Lexicon, index: SearchIndex | None = None) -> None:
+        self.setting = setting
+        self._lexicon = lexicon
+        self._index = index
+
+    @property
+    def fixed(self) -> Language | None:
+        """Return the configured language, or None when it is detected per message."""
+        return self.setting if self.setting in LANGUAGES else None
+
+    @property
+    def default(self) -> Language:
+        """Return the language used when nothing tells (the setting, else Norwegian)."""
+        return self.fixed or "nb"
+
+    def of(self, text: str) -> Language:
+        """Return the reply language for `text`."""
+        return self.fixed or detect_language(text, self._lexicon, self._index)
+
+    def for_member(self, text: str, known: str | None) -> Language:
+        """Return the language for a short command text, leaning on the member's last one."""
+        if self.fixed:
+            return self.fixed
+        if len(words(text)) >= 3:
+            return self.of(text)
+        return known if known in LANGUAGES else self.default
+
+
+__all__ = ["LANGUAGES", "Language", "LanguagePolicy", "detect_language"]

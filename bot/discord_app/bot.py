@@ -13,13 +13,14 @@ import discord
 from discord.ext import commands
 
 from bot import redact
+from bot.app import Services, build_services, open_services
 from bot.config import Settings
-from bot.core.coach import Coach
 from bot.core.language import Language
 from bot.core.reply import Reply
+from bot.core.router import Coach
+from bot.core.stats import stats_reply
 from bot.discord_app.common import NO_PINGS, send_reply
-from bot.errors import DataFileError, StoreError
-from bot.services import Services, build_services
+from bot.errors import DataFileError
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ class CoachBot(commands.Bot):
         if self.settings.language in ("nb", "en"):
             return "en" if self.settings.language == "en" else "nb"
         text = ctx.message.content if ctx.message is not None else ""
-        return self.coach.language_of(text.partition(" ")[2]) if text else "nb"
+        return self.coach.language.of(text.partition(" ")[2]) if text else "nb"
 
     async def _private(
         self, ctx: commands.Context[CoachBot], reply: Reply, dm: bool = False
@@ -233,25 +234,8 @@ class CoachBot(commands.Bot):
 
     async def stats_reply(self, ctx: commands.Context[CoachBot], lang: Language) -> Reply:
         """Return usage counts, the questions declined most often, and the weakest answers."""
-        strings = self.coach.strings
-        store = self.coach.usage
-        if store is None:
-            return Reply(parts=[strings.t(lang, "strategy.store.unavailable")], language=lang)
-        try:
-            stats = await store.stats(ctx.guild.id if ctx.guild else 0)
-        except StoreError:
-            return Reply(parts=[strings.t(lang, "strategy.store.failed")], language=lang)
-        if not stats.commands:
-            return Reply(parts=[strings.t(lang, "discord.stats_none")], language=lang, private=True)
-        lines = [strings.t(lang, "discord.stats_title")]
-        lines += [f"• !{name}: {count}" for name, count in stats.commands.items()]
-        if stats.declined:
-            lines.append(strings.t(lang, "discord.stats_declined"))
-            lines += [f"• {q} ({n})" for q, n in stats.declined]
-        if stats.weakest:
-            lines.append(strings.t(lang, "discord.stats_weakest"))
-            lines += [f"• {q} ({score:+d} / {n})" for q, score, n in stats.weakest]
-        return Reply(parts=["\n".join(lines)], language=lang, private=True)
+        guild_id = ctx.guild.id if ctx.guild else 0
+        return await stats_reply(self.coach.usage, guild_id, self.coach.strings, lang)
 
     async def sync_commands(self, lang: Language) -> Reply:
         """Sync slash commands to COACH_GUILD_ID (fast for a course) or globally."""
@@ -288,22 +272,24 @@ def install_signal_handlers(bot: CoachBot) -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    """Run the bot on services this function owns, closed when the bot stops."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
-    bot = create_bot(settings)
-    install_signal_handlers(bot)
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.PrivilegedIntentsRequired:
-        log.warning(MESSAGE_CONTENT_HINT)
-        intents = default_intents()
-        intents.message_content = False
-        intents.members = False
-        bot = create_bot(settings, intents=intents)
+    async with open_services(settings) as services:
+        bot = create_bot(settings, services)
         install_signal_handlers(bot)
-        async with bot:
-            await bot.start(token)
+        try:
+            async with bot:
+                await bot.start(token)
+        except discord.PrivilegedIntentsRequired:
+            log.warning(MESSAGE_CONTENT_HINT)
+            intents = default_intents()
+            intents.message_content = False
+            intents.members = False
+            bot = create_bot(settings, services, intents=intents)
+            install_signal_handlers(bot)
+            async with bot:
+                await bot.start(token)
 
 
 def run_discord(settings: Settings) -> int:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.core.coach import Context
 from bot.core.reply import Reply
+from bot.core.router import Context
 from bot.discord_app.render import render
 
 if TYPE_CHECKING:

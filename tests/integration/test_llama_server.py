@@ -22,8 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.core.coach import Coach, Context, Knowledge
+from bot.core.knowledge.bundle import Knowledge
 from bot.core.prompts import load_prompts
+from bot.core.router import Coach, Context
 from bot.llm import OpenAIChat
 from bot.store import open_store
 from tests.conftest import ROOT
@@ -108,7 +109,7 @@ async def test_a_question_is_answered_with_valid_citations_or_falls_back(
 ) -> None:
     async with httpx.AsyncClient() as http:
         coach = await _coach(knowledge, server, http)
-        result = await coach.answer("Hva er gjennomsiktighet i sosiale medier?")
+        result = await coach.asking.answer("Hva er gjennomsiktighet i sosiale medier?")
     assert result.answer
     if result.engine == "llm":
         numbers = {int(n) for n in re.findall(r"\[(\d+)\]", result.answer)}
@@ -120,17 +121,19 @@ async def test_a_question_is_answered_with_valid_citations_or_falls_back(
 async def test_streaming_works_against_the_real_server(server: str, knowledge: Knowledge) -> None:
     async with httpx.AsyncClient() as http:
         coach = await _coach(knowledge, server, http, stream=True)
-        result = await coach.answer("What is openness according to the course?")
+        result = await coach.asking.answer("What is openness according to the course?")
     assert result.answer and (result.engine == "llm" or result.fallback_reason in REASONS)
 
 
 async def test_a_review_is_parsed_or_dropped(server: str, knowledge: Knowledge) -> None:
     async with httpx.AsyncClient() as http:
         coach = await _coach(knowledge, server, http)
-        result = await coach.full_review("Norges beste kaffe!!! Kom innom.")
+        result = await coach.reviewing.review("Norges beste kaffe!!! Kom innom.")
     assert "hype_unverifiable_claim" in result.flags  # the rules stay the backbone
     if result.engine == "llm":
-        assert result.rewrite is None or coach.reviewer.accept_rewrite(result.rewrite, "x")
+        assert result.rewrite is None or coach.reviewing.reviewer.accept_rewrite(
+            result.rewrite, "x"
+        )
     else:
         assert result.fallback_reason in REASONS
 
@@ -142,7 +145,7 @@ async def test_a_strategy_step_gets_feedback_through_the_model(
     try:
         async with httpx.AsyncClient() as http:
             coach = await _coach(knowledge, server, http)
-            coach.store = coach.strategy_coach.store = store
+            coach.store = coach.strategies.store = store
             ctx = Context(user_id=1)
             await coach.handle("!strategy start Elegantè", ctx)
             reply = await coach.handle(

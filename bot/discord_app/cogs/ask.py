@@ -63,7 +63,7 @@ class AskCog(commands.Cog):
     async def ask(self, ctx: commands.Context[CoachBot], *, question: str = "") -> None:
         """Answer a question from the course material, with sources."""
         async with working(ctx):
-            reply = await self.bot.coach.ask_command(question, member_context(ctx))
+            reply = await self.bot.coach.run("ask", question, member_context(ctx))
             view = None
             if reply.kind in ("answer", "refusal"):
                 sources = "; ".join(s.path for s in reply.sources)

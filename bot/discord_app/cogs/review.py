@@ -22,7 +22,7 @@ class ReviewCog(commands.Cog):
     async def review(self, ctx: commands.Context[CoachBot], *, draft: str = "") -> None:
         """Review a draft: [--platform NAME] <draft>."""
         async with working(ctx):
-            reply = await self.bot.coach.review_command(draft, member_context(ctx))
+            reply = await self.bot.coach.run("review", draft, member_context(ctx))
             await send_reply(ctx, reply)
 
 

@@ -22,7 +22,7 @@ class StrategyCog(commands.Cog):
     async def strategy(self, ctx: commands.Context[CoachBot], *, command: str = "") -> None:
         """Work on your strategy: start, answer, next, back, goto, show, status, export ..."""
         async with working(ctx, ephemeral=True):
-            reply = await self.bot.coach.strategy_command(command, member_context(ctx))
+            reply = await self.bot.coach.run("strategy", command, member_context(ctx))
             await send_reply(ctx, reply)
 
 

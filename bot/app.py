@@ -1,7 +1,8 @@
-"""Build the services every adapter uses, the same way for the console, the CLI and Discord.
+"""The composition of the services every adapter uses: the same for the console, CLI and Discord.
 
-`__main__` and the Discord factory (`create_bot`) both call `build_services`, so a bot made by
-tests or tools gets exactly what `python -m bot` runs with; `Services.close` ends what was built.
+`__main__` owns their lifetime (`async with open_services(settings) as services`) and passes them
+into the adapter; `create_bot(settings)` with no services opens its own the same way, so a bot
+made by tests or tools gets exactly what `python -m bot` runs with.
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 
 from bot import __version__
 from bot.config import Settings
-from bot.core.coach import Coach, Knowledge, load_all
+from bot.core.knowledge.bundle import Knowledge, load_all
 from bot.core.prompts import load_prompts
+from bot.core.router import Coach, Options
 from bot.errors import StoreError
 from bot.llm import OpenAIChat
 from bot.store import SQLiteStore, open_store
@@ -94,18 +97,24 @@ async def build_services(settings: Settings, *, database: bool = True) -> Servic
             # Without the database the coach still answers and reviews, and says so for strategy.
             problem = exc.kind if isinstance(exc, StoreError) else "unavailable"
             log.warning("the database at %s is unavailable: %s", settings.db_path, exc)
-    coach = Coach(
-        knowledge,
-        settings.language,
-        store,
-        chat,
-        prompts,
-        settings.llm_cache_seconds,
-        settings.llm_timeout,
-        settings.llm_daily_budget,
+    options = Options(
+        cache_seconds=settings.llm_cache_seconds,
+        llm_timeout=settings.llm_timeout,
+        daily_budget=settings.llm_daily_budget,
         store_problem=problem,
     )
+    coach = Coach(knowledge, settings.language, store, chat, prompts, options)
     return Services(settings, coach, store, http)
 
 
-__all__ = ["Services", "build_services", "load_knowledge"]
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings, *, database: bool = True) -> AsyncIterator[Services]:
+    """Build the services, yield them, and close the database and the HTTP client after."""
+    services = await build_services(settings, database=database)
+    try:
+        yield services
+    finally:
+        await services.close()
+
+
+__all__ = ["Services", "build_services", "load_knowledge", "open_services"]

@@ -13,12 +13,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 
-from bot.core.ask import MAX_QUESTION_CHARS, AskResult, OfflineAsker, SourceOut
+from bot.core.ask.memory import Clock, Memory, Turn, looks_like_follow_up
+from bot.core.ask.offline import MAX_QUESTION_CHARS, AskResult, OfflineAsker, SourceOut
 from bot.core.language import Language
 from bot.core.ports import ChatModel
 from bot.core.prompts import Prompts, as_data
@@ -28,47 +27,10 @@ from bot.core.text import clean, fold, words
 from bot.errors import LLMError
 
 PASSAGES = 5
-MEMORY_TURNS = 3
-MEMORY_SECONDS = 30 * 60
 CACHE_SIZE = 512
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_FOLLOW_UP = re.compile(
-    r"^(og|men|hva med|hvordan med|hvorfor det|hva da|den|det|de|dette|disse|dem|hun|han|"
-    r"and|but|what about|how about|why is that|it|they|that|this|those|them)\b",
-    re.IGNORECASE,
-)
 LANGUAGE_NAMES = {"nb": "Norwegian bokmål", "en": "English"}
-Clock = Callable[[], float]
-
-
-@dataclass
-class Turn:
-    question: str
-    answer: str
-    at: float
-
-
-@dataclass
-class Memory:
-    """A short memory per conversation key: the last few questions and answers."""
-
-    clock: Clock = time.monotonic
-    turns: dict[str, deque[Turn]] = field(default_factory=dict)
-
-    def recent(self, key: str) -> list[Turn]:
-        """Return the conversation's turns from the last half hour, oldest first."""
-        now = self.clock()
-        kept = [t for t in self.turns.get(key, ()) if now - t.at < MEMORY_SECONDS]
-        return kept
-
-    def add(self, key: str, question: str, answer: str) -> None:
-        """Remember a turn (only the last few are kept)."""
-        self.turns.setdefault(key, deque(maxlen=MEMORY_TURNS)).append(
-            Turn(question, answer, self.clock())
-        )
-        if len(self.turns) > 10_000:  # forget the oldest conversation
-            self.turns.pop(next(iter(self.turns)))
 
 
 @dataclass
@@ -98,33 +60,6 @@ class Cache:
             self.entries.popitem(last=False)
 
 
-@dataclass
-class DailyBudget:
-    """LLM-backed replies per server per (UTC) day; 0 means no limit."""
-
-    per_day: int
-    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
-    used: dict[tuple[int, date], int] = field(default_factory=dict)
-
-    def take(self, key: int) -> bool:
-        """Use one reply of the server's budget; False when today's is spent."""
-        if self.per_day <= 0:
-            return True
-        day = self.today()
-        if len(self.used) > 10_000:
-            self.used = {k: v for k, v in self.used.items() if k[1] == day}
-        spent = self.used.get((key, day), 0)
-        if spent >= self.per_day:
-            return False
-        self.used[(key, day)] = spent + 1
-        return True
-
-
-def looks_like_follow_up(question: str) -> bool:
-    """Say whether a question leans on the one before ('og hva med ...?', 'why is that?')."""
-    return bool(_FOLLOW_UP.match(question.strip())) or len(words(question)) <= 3
-
-
 class GroundedAsker:
     """Answers with the model when it is configured and well, and offline otherwise."""
 
@@ -137,6 +72,7 @@ class GroundedAsker:
         cache_seconds: float = 300.0,
         clock: Clock = time.monotonic,
         timeout: float = 20.0,
+        memory: Memory | None = None,
     ) -> None:
         self.timeout = timeout
         self.offline = offline
@@ -144,7 +80,7 @@ class GroundedAsker:
         self.prompts = prompts
         self.strings = strings
         self.cache = Cache(cache_seconds, clock)
-        self.memory = Memory(clock)
+        self.memory = memory if memory is not None else Memory(clock)
 
     async def ask(
         self, question: str, language: Language | None = None, conversation: str | None = None
@@ -265,4 +201,4 @@ class GroundedAsker:
         return offline.model_copy(update={"fallback_reason": reason, "notice": notice})
 
 
-__all__ = ["Cache", "DailyBudget", "GroundedAsker", "Memory", "looks_like_follow_up"]
+__all__ = ["LANGUAGE_NAMES", "Cache", "GroundedAsker"]

@@ -1,26 +1,11 @@
-"""Turn the core's results into Reply values: text parts in the member's language, sources."""
+"""Turn a review into a Reply: length, tone per norm, findings, thread, verdict."""
 
 from __future__ import annotations
 
-from bot.core.ask import AskResult
-from bot.core.reply import Reply, Source
-from bot.core.review import ReviewResult, lix_level, norm_key
+from bot.core.reply import Reply
+from bot.core.review.result import ReviewResult
+from bot.core.review.rules import lix_level, norm_key
 from bot.core.strings import Strings
-
-
-def ask_reply(result: AskResult, strings: Strings) -> Reply:
-    """Return an answer with numbered sources (or a plain refusal)."""
-    sources = [
-        Source(n=i, title=s.title, path=s.path, score=s.score)
-        for i, s in enumerate(result.sources, start=1)
-    ]
-    return Reply(
-        parts=[result.answer],
-        sources=sources,
-        language=result.language,
-        kind="answer" if result.answered else "refusal",
-        notice=result.notice,
-    )
 
 
 def review_reply(result: ReviewResult, strings: Strings, platform_name: str) -> Reply:
@@ -94,4 +79,4 @@ def _tail(text: str, keep: int = 60) -> str:
     return text if len(text) <= keep else "…" + text[-keep:]
 
 
-__all__ = ["ask_reply", "review_reply"]
+__all__ = ["review_reply"]

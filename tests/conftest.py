@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.coach import Coach, Knowledge, load_all
+from tests import procs
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -18,6 +19,11 @@ SHARED_COURSE = ROOT.parent / "shared" / "course" / "000_ff2d7d7651cb2103.txt"
 for _name in list(os.environ):
     if _name.startswith(("COACH_", "OPENAI_")) or _name == "DISCORD_TOKEN":
         del os.environ[_name]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Kill any child a test left running (the run was interrupted, say, with Ctrl-C)."""
+    procs.kill_all()
 
 
 @pytest.fixture(scope="session")

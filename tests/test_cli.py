@@ -143,10 +143,7 @@ def test_review_with_an_unknown_platform_says_which_exist(tmp_path: Path) -> Non
 
 
 def test_a_dead_llm_endpoint_gives_the_offline_answer_with_its_reason(tmp_path: Path) -> None:
-    import time
-
     env = run_env(tmp_path, COACH_LLM_BASE_URL="http://127.0.0.1:9/v1", COACH_LLM_TIMEOUT="3")
-    started = time.monotonic()
     out = procs.run(
         [PYTHON, "-m", "bot", "ask", "--json", "Hva er åpenhet?"],
         cwd=ROOT,
@@ -154,6 +151,7 @@ def test_a_dead_llm_endpoint_gives_the_offline_answer_with_its_reason(tmp_path: 
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
+    # "unreachable", not "timeout": the refused connection ended the model part at once, with no
+    # stopwatch needed; procs.run's hang guard bounds the whole run.
     assert data["engine"] == "offline" and data["fallback_reason"] == "unreachable"
     assert data["answered"] is True
-    assert time.monotonic() - started < 15  # start-up included; the model part is bounded by 3 s

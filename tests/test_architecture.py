@@ -50,6 +50,7 @@ def test_importing_the_whole_core_loads_no_outside_system() -> None:
     assert out.stdout.strip() == ""
 
 
+@pytest.mark.slow
 def test_the_console_runs_without_importing_discord(tmp_path: Path) -> None:
     code = (
         "import io, sys\n"

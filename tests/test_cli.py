@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.__main__ import ask_batch, ask_once
 from bot.core.coach import Coach
 from tests import procs
@@ -45,6 +47,7 @@ async def test_batch_answers_every_line_in_order_with_errors_for_bad_lines(coach
     assert [("error" in r) for r in rows] == [False, True, False, True, True, True]
 
 
+@pytest.mark.slow
 def test_batch_stdout_carries_only_json(tmp_path: Path) -> None:
     stdin = '{"question": "Hva er troverdighet?"}\nbroken\n'
     out = procs.run(
@@ -59,6 +62,7 @@ def test_batch_stdout_carries_only_json(tmp_path: Path) -> None:
     assert rows[0]["answered"] is True and "error" in rows[1]
 
 
+@pytest.mark.slow
 def test_ask_one_shot_prints_text_with_sources(tmp_path: Path) -> None:
     out = procs.run(
         [PYTHON, "-m", "bot", "ask", "Hva", "er", "en", "direktemelding?"],
@@ -85,6 +89,7 @@ REVIEW_PINNED = {
 }
 
 
+@pytest.mark.slow
 def test_review_json_has_the_pinned_fields(tmp_path: Path) -> None:
     out = procs.run(
         [
@@ -132,6 +137,7 @@ async def test_review_batch_answers_each_line_in_order(coach: Coach) -> None:
     assert rows[4]["platform"] == "bluesky" and rows[4]["over_by"] == 1 and rows[4]["thread"]
 
 
+@pytest.mark.slow
 def test_review_with_an_unknown_platform_says_which_exist(tmp_path: Path) -> None:
     out = procs.run(
         [PYTHON, "-m", "bot", "review", "--platform", "myspace", "Hei"],
@@ -142,6 +148,7 @@ def test_review_with_an_unknown_platform_says_which_exist(tmp_path: Path) -> Non
     assert "bluesky" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_a_dead_llm_endpoint_gives_the_offline_answer_with_its_reason(tmp_path: Path) -> None:
     env = run_env(tmp_path, COACH_LLM_BASE_URL="http://127.0.0.1:9/v1", COACH_LLM_TIMEOUT="3")
     out = procs.run(

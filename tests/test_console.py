@@ -7,6 +7,8 @@ import io
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bot.console import render, run_console
 from bot.core.coach import Coach
 from bot.core.reply import Reply, Source
@@ -64,6 +66,7 @@ def test_render_lists_numbered_sources(coach: Coach) -> None:
     assert "Kilder:" in text and "[1] T (p.md)" in text
 
 
+@pytest.mark.slow
 def test_python_m_bot_opens_the_console_without_a_token(tmp_path: Path) -> None:
     out = procs.run(
         [PYTHON, "-m", "bot"],
@@ -76,6 +79,7 @@ def test_python_m_bot_opens_the_console_without_a_token(tmp_path: Path) -> None:
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_the_console_prints_no_library_debug_lines(tmp_path: Path) -> None:
     out = procs.run(
         [PYTHON, "-m", "bot", "chat"],
@@ -151,6 +155,7 @@ def _drive(pid: int, fd: int, keys: list[bytes]) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), screen.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_the_prompt_ends_cleanly(tmp_path: Path) -> None:
     code, screen = _interactive(tmp_path, [b"!help\r", b"\x03"])
     assert code == 0
@@ -159,6 +164,7 @@ def test_ctrl_c_at_the_prompt_ends_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in screen
 
 
+@pytest.mark.slow
 def test_ctrl_d_at_the_prompt_ends_cleanly_and_keeps_history(tmp_path: Path) -> None:
     code, screen = _interactive(tmp_path, [b"!ask Hva er en tweet?\r", b"\x04"])
     assert code == 0
@@ -186,6 +192,7 @@ def test_review_keeps_zero_width_joiners_of_emoji(coach: Coach) -> None:
     assert "16/280" in out
 
 
+@pytest.mark.slow
 def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
     with procs.spawned(
         [PYTHON, "-m", "bot", "ask", "--batch"],
@@ -205,6 +212,7 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
         assert b"Traceback" not in proc.stderr.read()
 
 
+@pytest.mark.slow
 def test_strategy_in_the_console_persists_between_runs(tmp_path: Path) -> None:
     env = run_env(tmp_path)
     first = procs.run(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests import procs
 from tests.conftest import PYTHON, ROOT, run_env
 
@@ -38,6 +40,7 @@ def test_dockerignore_keeps_secrets_and_the_database_out() -> None:
     assert {".env", "data", ".git", ".venv"} <= set(ignored)
 
 
+@pytest.mark.slow
 def test_the_command_it_runs_starts_the_console(tmp_path: Path) -> None:
     command = json.loads(instructions("CMD")[0])
     assert command == ["python", "-m", "bot"]

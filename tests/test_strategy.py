@@ -354,6 +354,7 @@ def cli(tmp_path: Path, *args: str) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow
 def test_a_conversation_survives_separate_processes(tmp_path: Path) -> None:
     first = cli(tmp_path, "--user", "42", "start", "Elegantè")
     assert first["company"] == "Elegantè" and first["total_steps"] == 10

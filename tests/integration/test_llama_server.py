@@ -29,7 +29,8 @@ from bot.store import open_store
 from tests import procs
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.integration
+# Slow too, so that the quick run (-m "not slow", which replaces addopts' -m) leaves it out.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REASONS = {
     "timeout",
     "unreachable",

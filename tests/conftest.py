@@ -7,18 +7,32 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.core.knowledge.bundle import Knowledge, load_all
 from bot.core.router import Coach
+from tests import procs
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 SHARED_COURSE = ROOT.parent / "shared" / "course" / "000_ff2d7d7651cb2103.txt"
 
+# No wall-clock claims from Hypothesis either: a loaded machine is slow, not wrong. Explicit
+# @settings(...) in a test inherit what they do not set from this profile.
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("suite")
+
 # Settings come only from what each test sets, never from a developer's .env or shell.
 for _name in list(os.environ):
     if _name.startswith(("COACH_", "OPENAI_")) or _name == "DISCORD_TOKEN":
         del os.environ[_name]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Kill any child a test left running (the run was interrupted, say, with Ctrl-C)."""
+    procs.kill_all()
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests import procs
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "bot" / "core"
@@ -52,11 +53,12 @@ def test_importing_the_whole_core_loads_no_outside_system() -> None:
         f"{sorted(FORBIDDEN_IN_CORE)!r})\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    out = procs.run([sys.executable, "-c", code], cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
 
 
+@pytest.mark.slow
 def test_the_console_runs_without_importing_discord(tmp_path: Path) -> None:
     code = (
         "import io, sys\n"
@@ -66,9 +68,7 @@ def test_the_console_runs_without_importing_discord(tmp_path: Path) -> None:
         "print('DISCORD' if any(n.split('.')[0] == 'discord' for n in sys.modules) else 'CLEAN')\n"
     )
     env = {"COACH_DB_PATH": str(tmp_path / "c.db"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
-    )
+    out = procs.run([sys.executable, "-c", code], cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("CLEAN")
     assert "Forventingsfaktorer" in out.stdout

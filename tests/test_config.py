@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.errors import ConfigError
+from tests import procs
 from tests.conftest import PYTHON, ROOT, run_env
 
 
@@ -92,10 +92,8 @@ def test_a_bad_value_names_the_setting(
 
 def test_a_bad_value_stops_start_up_with_one_line(tmp_path: Path) -> None:
     env = run_env(tmp_path, COACH_LANGUAGE="klingon")
-    out = subprocess.run(
+    out = procs.run(
         [PYTHON, "-m", "bot", "chat"],
-        capture_output=True,
-        text=True,
         cwd=tmp_path,
         env=env,
         input="",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bot.console import render, run_console
 from bot.core.reply import Reply, Source
 from bot.core.router import Coach
+from tests import procs
 from tests.conftest import PYTHON, ROOT, run_env
 
 
@@ -62,30 +66,26 @@ def test_render_lists_numbered_sources(coach: Coach) -> None:
     assert "Kilder:" in text and "[1] T (p.md)" in text
 
 
+@pytest.mark.slow
 def test_python_m_bot_opens_the_console_without_a_token(tmp_path: Path) -> None:
-    out = subprocess.run(
+    out = procs.run(
         [PYTHON, "-m", "bot"],
         input="!ask Hva er gjennomsiktighet?\n",
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=run_env(tmp_path),
-        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "Forventingsfaktorer i sosiale medier" in out.stdout
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_the_console_prints_no_library_debug_lines(tmp_path: Path) -> None:
-    out = subprocess.run(
+    out = procs.run(
         [PYTHON, "-m", "bot", "chat"],
         input="!ask Hva er en tweet?\n",
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=run_env(tmp_path),
-        timeout=60,
     )
     assert out.returncode == 0
     assert out.stderr == ""
@@ -95,17 +95,37 @@ def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
     """Run the console on a pseudo-terminal, type `keys`, and return (exit code, screen text)."""
     import os
     import pty
+
+    env = run_env(tmp_path, HOME=str(tmp_path))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the coach on a terminal, in a session of its own (pty.fork)
+        try:
+            # Ctrl-C must reach the console as SIGINT even when the suite runs in the
+            # background, where SIGINT is inherited as ignored and would survive exec.
+            procs.reset_sigint_in_child()
+            os.chdir(ROOT)
+            os.execve(PYTHON, [PYTHON, "-m", "bot", "chat"], env)
+        finally:
+            os._exit(127)  # never return into pytest in the child
+    procs.track(pid)
+    try:
+        return _drive(pid, fd, keys)
+    finally:
+        procs.kill_group(pid)  # the child is its session's leader: its group is its pid
+        with contextlib.suppress(ChildProcessError):  # reaped already by _drive
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def _drive(pid: int, fd: int, keys: list[bytes]) -> tuple[int, str]:
+    import os
     import select
     import time
 
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the coach on a terminal
-        env = run_env(tmp_path, HOME=str(tmp_path))
-        os.chdir(ROOT)
-        os.execve(PYTHON, [PYTHON, "-m", "bot", "chat"], env)
+    # Hang guards, not speed claims: a loaded machine may take long to start the console.
     screen = b""
 
-    def read_until(marker: bytes, seconds: float = 30) -> None:
+    def read_until(marker: bytes, seconds: float = procs.HANG_GUARD) -> None:
         nonlocal screen
         start = len(screen)
         end = time.monotonic() + seconds
@@ -121,8 +141,8 @@ def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
     for key in keys:
         time.sleep(0.3)  # let readline take the terminal before the key arrives
         os.write(fd, key)
-        read_until(b"du> " if key.endswith(b"\r") else b"lykke til", 30)
-    end = time.monotonic() + 30
+        read_until(b"du> " if key.endswith(b"\r") else b"lykke til")
+    end = time.monotonic() + procs.HANG_GUARD
     status = None
     while status is None and time.monotonic() < end:
         done, raw = os.waitpid(pid, os.WNOHANG)
@@ -130,15 +150,12 @@ def _interactive(tmp_path: Path, keys: list[bytes]) -> tuple[int, str]:
             status = raw
         else:
             read_until(b"\x00", 0.2)  # keep draining the terminal while waiting
-    if status is None:  # never hang the suite: end the child and report it
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(fd)
+    if status is None:  # never hang the suite: the caller ends the child; report it
         raise AssertionError(f"the console did not exit; screen: {screen[-500:]!r}")
-    os.close(fd)
     return os.waitstatus_to_exitcode(status), screen.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_the_prompt_ends_cleanly(tmp_path: Path) -> None:
     code, screen = _interactive(tmp_path, [b"!help\r", b"\x03"])
     assert code == 0
@@ -147,6 +164,7 @@ def test_ctrl_c_at_the_prompt_ends_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in screen
 
 
+@pytest.mark.slow
 def test_ctrl_d_at_the_prompt_ends_cleanly_and_keeps_history(tmp_path: Path) -> None:
     code, screen = _interactive(tmp_path, [b"!ask Hva er en tweet?\r", b"\x04"])
     assert code == 0
@@ -174,45 +192,41 @@ def test_review_keeps_zero_width_joiners_of_emoji(coach: Coach) -> None:
     assert "16/280" in out
 
 
+@pytest.mark.slow
 def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
+    with procs.spawned(
         [PYTHON, "-m", "bot", "ask", "--batch"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
         env=run_env(tmp_path),
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    proc.stdin.write(('{"question": "Hva er åpenhet?"}\n' * 2000).encode())
-    proc.stdin.close()
-    proc.stdout.readline()
-    proc.stdout.close()  # the reader goes away, as `| head -1` does
-    proc.wait(timeout=60)
-    assert proc.stderr is not None
-    assert b"Traceback" not in proc.stderr.read()
+    ) as proc:
+        assert proc.stdout is not None and proc.stdin is not None
+        proc.stdin.write(('{"question": "Hva er åpenhet?"}\n' * 2000).encode())
+        proc.stdin.close()
+        proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, as `| head -1` does
+        proc.wait(timeout=procs.HANG_GUARD)
+        assert proc.stderr is not None
+        assert b"Traceback" not in proc.stderr.read()
 
 
+@pytest.mark.slow
 def test_strategy_in_the_console_persists_between_runs(tmp_path: Path) -> None:
     env = run_env(tmp_path)
-    first = subprocess.run(
+    first = procs.run(
         [PYTHON, "-m", "bot", "chat"],
         input="!strategy start Elegantè\n!strategy answer En bank for unge 18-30 år.\n",
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=env,
-        timeout=60,
     )
     assert first.returncode == 0, first.stderr
-    second = subprocess.run(
+    second = procs.run(
         [PYTHON, "-m", "bot", "chat"],
         input="!strategy status\n!strategy class\n",
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=env,
-        timeout=60,
     )
     assert "▰▱▱▱▱▱▱▱▱▱ 1/10" in second.stdout
     assert "1 medlemmer" in second.stdout  # the console user teaches the local class

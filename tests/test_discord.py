@@ -23,6 +23,7 @@ from bot.discord_app import create_bot, install_signal_handlers
 from bot.discord_app.bot import MESSAGE_CONTENT_HINT, CoachBot
 from bot.discord_app.cogs.ask import VoteView
 from bot.discord_app.render import LIMIT
+from tests import procs
 
 SECRET = "MTIzNDU2Nzg5.discord-test-token.abcdef"
 
@@ -324,17 +325,23 @@ async def test_sigterm_closes_discord_the_http_client_and_the_database(
     services = made.services
     assert services is not None and services.store is not None and services.http is not None
     http = services.http
-    install_signal_handlers(made)
-    os.kill(os.getpid(), signal.SIGTERM)
-    for _ in range(50):
-        await asyncio.sleep(0.05)
-        if made.is_closed() and services.store is None:
-            break
-    assert made.is_closed()
-    assert services.store is None and services.http is None and http.is_closed
     loop = asyncio.get_running_loop()
-    loop.remove_signal_handler(signal.SIGTERM)
-    loop.remove_signal_handler(signal.SIGINT)
+    # Leave pytest's own SIGINT as it was (Ctrl-C must still stop the run; in the background it
+    # is ignored), whatever happens in the test: remove_signal_handler alone would install
+    # Python's default handler.
+    sigint = signal.getsignal(signal.SIGINT)
+    install_signal_handlers(made)
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        deadline = loop.time() + procs.HANG_GUARD  # a hang guard: closing may be slow when loaded
+        while not (made.is_closed() and services.store is None) and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert made.is_closed()
+        assert services.store is None and services.http is None and http.is_closed
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        loop.remove_signal_handler(signal.SIGINT)
+        signal.signal(signal.SIGINT, sigint)
 
 
 async def test_a_class_sending_300_mixed_commands_through_discord_is_all_answered(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests import procs
 from tests.conftest import PYTHON, ROOT, run_env
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -38,17 +40,15 @@ def test_dockerignore_keeps_secrets_and_the_database_out() -> None:
     assert {".env", "data", ".git", ".venv"} <= set(ignored)
 
 
+@pytest.mark.slow
 def test_the_command_it_runs_starts_the_console(tmp_path: Path) -> None:
     command = json.loads(instructions("CMD")[0])
     assert command == ["python", "-m", "bot"]
-    out = subprocess.run(
+    out = procs.run(
         [PYTHON, *command[1:]],
         input="!ask Hva er åpenhet?\n",
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=run_env(tmp_path, COACH_KNOWLEDGE_DIR=str(ROOT / "knowledge")),
-        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "Forventingsfaktorer i sosiale medier" in out.stdout

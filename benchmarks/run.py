@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.coach import Coach, load_all  # noqa: E402
-
 from bot.core.ask import OfflineAsker  # noqa: E402
 from bot.core.knowledge import KnowledgeBase, Passage, Post, PostMeta  # noqa: E402
+from bot.core.knowledge.bundle import load_all  # noqa: E402
+from bot.core.router import Coach  # noqa: E402
 from bot.core.search import SearchIndex  # noqa: E402
 
 QUESTIONS = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -121,17 +122,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import run_command
 
         return asyncio.run(run_command(args, settings))
-    from bot.app import build_services
+    from bot.app import open_services
     from bot.console import run_console
 
-    # The console reads lines synchronously and runs each command on this one event loop.
+    # The console reads lines synchronously and runs each command on this one event loop, so the
+    # services' `async with` is entered and left through the runner.
     with asyncio.Runner() as runner:
-        services = runner.run(build_services(settings))
+        stack = contextlib.AsyncExitStack()
+        services = runner.run(stack.enter_async_context(open_services(settings)))
         try:
             history = settings.db_path.parent / ".console_history"
             return run_console(services.coach, history=history, runner=runner)
         finally:
-            runner.run(services.close())
+            runner.run(stack.aclose())
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Settings, read once from the environment and `.env`, then passed down.
 
-Every setting has an environment name; `SETTING_NAMES` maps each field to it so that an invalid
-value stops start-up with one line naming the variable the user actually set.
+Every setting has an environment name (the first alias of its field); `SETTING_NAMES` is derived
+from the fields, so an invalid value stops start-up with one line naming the variable.
 """
 
 from __future__ import annotations
@@ -182,28 +182,16 @@ class Settings(BaseSettings):
         return self.db_path
 
 
-# The environment name shown for each field when its value is invalid.
-SETTING_NAMES: dict[str, str] = {
-    "discord_token": "DISCORD_TOKEN",
-    "llm_base_url": "COACH_LLM_BASE_URL",
-    "llm_api_key": "COACH_LLM_API_KEY",
-    "llm_model": "COACH_LLM_MODEL",
-    "llm_timeout": "COACH_LLM_TIMEOUT",
-    "llm_concurrency": "COACH_LLM_CONCURRENCY",
-    "llm_cache_seconds": "COACH_LLM_CACHE_SECONDS",
-    "llm_stream": "COACH_LLM_STREAM",
-    "prompts_dir": "COACH_PROMPTS_DIR",
-    "db_path": "COACH_DB_PATH",
-    "knowledge_dir": "COACH_KNOWLEDGE_DIR",
-    "knowledge_max_bytes": "COACH_KNOWLEDGE_MAX_BYTES",
-    "knowledge_max_total_bytes": "COACH_KNOWLEDGE_MAX_TOTAL_BYTES",
-    "language": "COACH_LANGUAGE",
-    "teacher_role": "COACH_TEACHER_ROLE",
-    "guild_id": "COACH_GUILD_ID",
-    "channels": "COACH_CHANNELS",
-    "cooldown_seconds": "COACH_COOLDOWN_SECONDS",
-    "llm_daily_budget": "COACH_LLM_DAILY_BUDGET",
-}
+def _env_name(name: str) -> str:
+    """Return the environment name of a field: the first of its aliases."""
+    alias = Settings.model_fields[name].validation_alias
+    choices = getattr(alias, "choices", None)
+    first = choices[0] if choices else alias
+    return first if isinstance(first, str) else name.upper()
+
+
+# The environment name shown for each field when its value is invalid, derived from the fields.
+SETTING_NAMES: dict[str, str] = {name: _env_name(name) for name in Settings.model_fields}
 
 
 def load_settings(**overrides: object) -> Settings:

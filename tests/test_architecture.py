@@ -72,3 +72,27 @@ def test_the_console_runs_without_importing_discord(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("CLEAN")
     assert "Forventingsfaktorer" in out.stdout
+
+
+MAX_MODULE_LINES = 420  # "about 400": a module past it does more than one job
+MAX_FUNCTION_LINES = 65  # "about 60"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "bot").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_no_module_or_function_grows_past_its_size(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    assert source.count("\n") <= MAX_MODULE_LINES, f"{path.name} has {source.count(chr(10))} lines"
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            assert length <= MAX_FUNCTION_LINES, f"{path.name}: {node.name} has {length} lines"
+
+
+def test_no_module_reaches_into_a_library_objects_private_attributes() -> None:
+    private = ("._conn", "._execute", ".scores[", '.scores["')
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for needle in private:
+            assert needle not in source, f"{path.relative_to(ROOT)} uses {needle}"

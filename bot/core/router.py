@@ -112,7 +112,11 @@ class Coach:
             advisor=advisor,
             store_problem=self.options.store_problem,
         )
-        self._commands: dict[str, Handler] = {
+        self._commands = self._command_table()
+
+    def _command_table(self) -> dict[str, Handler]:
+        """Return each command name (English and Norwegian) with its handler."""
+        return {
             "help": self._help,
             "hjelp": self._help,
             "ask": self._ask,

@@ -13,11 +13,10 @@ rewrite (see `LLMReview`); a rewrite is counted again and dropped if it does not
 from bot.core.review.judge import Reviewer
 from bot.core.review.model import LLMReview, add_model_review, parse_llm_review
 from bot.core.review.result import ReviewResult, Suggestion, Tone
-from bot.core.review.rules import FLAGS, NORMS, Rules, lix, load_rules
+from bot.core.review.rules import FLAGS, Rules, lix, load_rules
 
 __all__ = [
     "FLAGS",
-    "NORMS",
     "LLMReview",
     "ReviewResult",
     "Reviewer",

@@ -30,7 +30,6 @@ FLAGS = (
 )
 """Every flag code, in the order a member should fix them."""
 
-NORMS = ("troverdighet", "gjennomsiktighet", "åpenhet", "interessant og nyttig")
 _NORM_KEYS = {
     "troverdighet": "troverdighet",
     "gjennomsiktighet": "gjennomsiktighet",
@@ -152,7 +151,6 @@ def norm_key(norm: str) -> str:
 __all__ = [
     "FLAGS",
     "MAX_DRAFT_CHARS",
-    "NORMS",
     "REVIEW_FILE",
     "Draft",
     "ReviewFile",

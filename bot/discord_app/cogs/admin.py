@@ -8,7 +8,6 @@ import discord
 from discord.ext import commands
 
 from bot.core.language import Language
-from bot.core.reply import Reply
 from bot.discord_app.common import is_teacher, send_reply, working
 
 if TYPE_CHECKING:
@@ -60,11 +59,6 @@ class AdminCog(commands.Cog):
     async def sync(self, ctx: commands.Context[CoachBot]) -> None:
         """Sync slash commands to COACH_GUILD_ID (fast) or globally; owner only, never on start."""
         await send_reply(ctx, await self.bot.sync_commands(self._lang()))
-
-
-def info(text: str, lang: Language) -> Reply:
-    """Return a short private reply."""
-    return Reply(parts=[text], language=lang, private=True)
 
 
 async def setup(bot: CoachBot) -> None:

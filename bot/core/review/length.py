@@ -301,7 +301,7 @@ def _cut(graphemes: list[str], fits: Callable[[str], bool]) -> list[str]:
     """Cut a word into the longest runs of graphemes that fit, each at least one grapheme.
 
     Each cut is found by galloping, then bisection, so a 4,000-character word costs a few dozen
-    counts of about a part's length instead of one per grapheme (the platform's count of a run grows with its length).
+    counts of about a part's length instead of one per grapheme (a run's count grows with it).
     """
     runs: list[str] = []
     start = 0

@@ -32,8 +32,10 @@ from bot.core.ports import (
     StrategyStore,
 )
 from bot.core.reply import Attachment, Reply
+from bot.core.strategy.feedback import CompiledCheck, Feedback, feedback, load_checks
+from bot.core.strategy.texts import Texts, plain
 from bot.core.strings import Strings
-from bot.core.text import clean, fold, words
+from bot.core.text import fold
 from bot.errors import DataFileError, StoreError, UserError
 
 STEPS_FILE = "strategy_steps.yaml"
@@ -52,18 +54,6 @@ STEP_KEYS = (
 )
 STUCK_AFTER = timedelta(days=7)
 MAX_ANSWER_CHARS = 4000
-
-
-class Texts(BaseModel):
-    """A text in both languages."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    nb: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def __call__(self, lang: Language) -> str:
-        return self.en if lang == "en" else self.nb
 
 
 class TextLists(BaseModel):
@@ -130,71 +120,6 @@ class StepsFile(BaseModel):
     steps: list[Step]
 
 
-class Check(BaseModel):
-    """One thing a good answer covers, and the question to ask when it is missing."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    patterns: list[str] = Field(default_factory=list)
-    groups: dict[str, list[str]] = Field(default_factory=dict)
-    number: bool = False
-    min_words: int | None = None
-    hint: Texts
-
-
-class StepChecks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    keywords: list[str] = Field(default_factory=list)
-    checks: list[Check] = Field(min_length=1)
-
-
-class ChecksFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    vague: list[str]
-    min_words: int = 4
-    steps: dict[str, StepChecks]
-
-
-def _compile(patterns: list[str], path: Path, where: str) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    except re.error as exc:
-        raise DataFileError(path, None, f"{where}: bad pattern: {exc}") from None
-
-
-@dataclass(frozen=True)
-class CompiledCheck:
-    id: str
-    pattern: re.Pattern[str] | None
-    groups: dict[str, re.Pattern[str]]
-    number: bool
-    min_words: int | None
-    hint: Texts
-
-    def missing(self, text: str) -> list[str] | None:
-        """Return None when the answer passes, else the missing group names ([] if none)."""
-        if self.pattern is not None and not self.pattern.search(text):
-            return []
-        if self.number and not re.search(r"\d", text) and not _NUMBER_WORDS.search(text):
-            return []
-        if self.min_words is not None and len(words(text)) < self.min_words:
-            return []
-        absent = [name for name, pattern in self.groups.items() if not pattern.search(text)]
-        return absent or None
-
-
-_NUMBER_WORDS = re.compile(
-    r"\b(en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tjue|hundre|tusen|dobbelt|halvparten|"
-    r"one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|double|half)\b",
-    re.IGNORECASE,
-)
-
-
 @dataclass(frozen=True)
 class Steps:
     """The ten steps in order, with their compiled feedback rules."""
@@ -231,45 +156,14 @@ def load_steps(knowledge_dir: Path, knowledge: KnowledgeBase) -> Steps:
             except KeyError:
                 line = _line_of(text, quote.quote)
                 raise DataFileError(path, line, f"no post '{quote.post}'") from None
-            if _plain(quote.quote) not in _plain(post.body):
+            if plain(quote.quote) not in plain(post.body):
                 raise DataFileError(
                     path,
                     _line_of(text, quote.quote),
                     f"quote is not in '{quote.post}' word for word",
                 )
-    checks_path = knowledge_dir / CHECKS_FILE
-    rules = load_yaml_model(ChecksFile, checks_path)
-    missing = set(STEP_KEYS) - set(rules.steps)
-    if missing:
-        raise DataFileError(
-            checks_path, None, f"no checks for step(s): {', '.join(sorted(missing))}"
-        )
-    compiled: dict[str, tuple[CompiledCheck, ...]] = {}
-    keywords: dict[str, re.Pattern[str] | None] = {}
-    for key, step_checks in rules.steps.items():
-        compiled[key] = tuple(
-            CompiledCheck(
-                id=c.id,
-                pattern=_compile(c.patterns, checks_path, f"{key}.{c.id}"),
-                groups={
-                    name: p
-                    for name, pats in c.groups.items()
-                    if (p := _compile(pats, checks_path, f"{key}.{c.id}.{name}")) is not None
-                },
-                number=c.number,
-                min_words=c.min_words,
-                hint=c.hint,
-            )
-            for c in step_checks.checks
-        )
-        keywords[key] = _compile(step_checks.keywords, checks_path, f"{key}.keywords")
-    vague = _compile(rules.vague, checks_path, "vague")
-    assert vague is not None
-    return Steps(tuple(data.steps), compiled, keywords, vague, rules.min_words)
-
-
-def _plain(text: str) -> str:
-    return " ".join(clean(text).split())
+    rules = load_checks(knowledge_dir / CHECKS_FILE, STEP_KEYS)
+    return Steps(tuple(data.steps), rules.checks, rules.keywords, rules.vague, rules.min_words)
 
 
 def _line_of(text: str, fragment: str) -> int | None:
@@ -278,52 +172,6 @@ def _line_of(text: str, fragment: str) -> int | None:
         if probe in line:
             return number
     return None
-
-
-# -- feedback ------------------------------------------------------------------------------
-
-FeedbackKind = Literal["good", "hints", "vague", "off_topic", "abusive"]
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What the coach says about an answer: its kind and the questions or hints."""
-
-    kind: FeedbackKind
-    hints: list[str]
-
-
-def feedback(
-    steps: Steps, key: str, text: str, lang: Language, hostile: re.Pattern[str] | None
-) -> Feedback:
-    """Check an answer against the step's rubric; return questions and hints, never an answer."""
-    plain = _plain(text)
-    if hostile is not None and hostile.search(plain):
-        return Feedback("abusive", [])
-    if steps.vague.search(plain) or len(words(plain)) < steps.min_words:
-        return Feedback("vague", [])
-    hints: list[str] = []
-    passed = 0
-    for check in steps.checks[key]:
-        missing = check.missing(plain)
-        if missing is None:
-            passed += 1
-            continue
-        hint = check.hint(lang)
-        if missing:
-            hint = hint.replace("$missing", _join(missing, lang))
-        hints.append(hint)
-    keyword = steps.keywords.get(key)
-    if passed == 0 and (keyword is None or not keyword.search(plain)):
-        return Feedback("off_topic", [])
-    return Feedback("good" if not hints else "hints", hints)
-
-
-def _join(names: list[str], lang: Language) -> str:
-    # Group names are written 'nb / en'; show the member's half.
-    parts = [n.split(" / ")[1 if lang == "en" and " / " in n else 0] for n in names]
-    word = " and " if lang == "en" else " og "
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + word + parts[-1]
 
 
 # -- the coach -----------------------------------------------------------------------------
@@ -482,7 +330,7 @@ class StrategyCoach:
 
     async def _start(self, rest: str, member: Member, lang: Language) -> Reply:
         assert self.store is not None
-        company = _plain(rest)[:120]
+        company = plain(rest)[:120]
         if not company:
             return self._reply(lang, self._t(lang, "start_usage"))
         existing = await self.store.get_strategy(member.guild_id, member.user_id)

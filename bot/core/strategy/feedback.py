@@ -22,7 +22,7 @@ from bot.core.text import words
 from bot.errors import DataFileError
 
 if TYPE_CHECKING:  # steps.py loads these rules, so it can only be named here for the types
-    from bot.core.strategy import Steps
+    from bot.core.strategy.steps import Steps
 
 
 class Check(BaseModel):

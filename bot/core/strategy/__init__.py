@@ -9,17 +9,13 @@ port; the core never touches SQLite itself.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
 from bot.core.ports import (
-    MemberProgress,
     NoActiveStrategy,
     StoreConflict,
     Strategy,
@@ -30,11 +26,10 @@ from bot.core.reply import Attachment, Reply
 from bot.core.strategy.feedback import Feedback, feedback
 from bot.core.strategy.steps import STEP_KEYS, Step, Steps, load_steps
 from bot.core.strategy.texts import plain
+from bot.core.strategy.views import StrategyViews, export_filename
 from bot.core.strings import Strings
-from bot.core.text import fold
 from bot.errors import StoreError, UserError
 
-STUCK_AFTER = timedelta(days=7)
 MAX_ANSWER_CHARS = 4000
 
 
@@ -127,6 +122,7 @@ class StrategyCoach:
         self.strings = strings
         self.knowledge = knowledge
         self.hostile = hostile
+        self.views = StrategyViews(steps, strings, knowledge)
 
     def _t(self, lang: Language, key: str, **values: object) -> str:
         return self.strings.t(lang, f"strategy.{key}", **values)
@@ -189,7 +185,7 @@ class StrategyCoach:
         return self._reply(
             lang,
             self._t(lang, "resume", company=strategy.company),
-            *self._step_view(strategy, strategy.current_step, lang),
+            *self.views.step_view(strategy, strategy.current_step, lang),
         )
 
     async def _start(self, rest: str, member: Member, lang: Language) -> Reply:
@@ -204,7 +200,9 @@ class StrategyCoach:
             member.guild_id, member.user_id, company, member.display_name, lang
         )
         return self._reply(
-            lang, self._t(lang, "started", company=company), *self._step_view(strategy, 0, lang)
+            lang,
+            self._t(lang, "started", company=company),
+            *self.views.step_view(strategy, 0, lang),
         )
 
     async def _answer(self, rest: str, member: Member, lang: Language) -> Reply:
@@ -219,19 +217,11 @@ class StrategyCoach:
         n = strategy.current_step + 1
         parts = [self._t(lang, "saved", n=n, title=step.title(lang), revision=saved.revision)]
         result = feedback(self.steps, step.key, text, lang, self.hostile)
-        if result.kind in ("vague", "off_topic", "abusive"):
-            parts.append(self._t(lang, f"feedback.{result.kind}", question=step.question(lang)))
-        elif result.kind == "good":
-            parts.append(self._t(lang, "feedback.good"))
-        else:
-            parts.append(
-                "\n".join([self._t(lang, "feedback.hints"), *(f"• {h}" for h in result.hints)])
-            )
+        parts.append(self.views.feedback_text(step, result, lang))
         if self.advisor is not None and result.kind in ("good", "hints"):
             extra = await self.advisor(step, text, lang)
             if extra:
-                heading = self.strings.t(lang, "llm.ai_hints")
-                parts.append("\n".join([heading, *(f"• {h}" for h in extra)]))
+                parts.append(self.views.advice_text(extra, lang))
         parts.append(self._t(lang, "after_answer"))
         return self._reply(lang, *parts)
 
@@ -240,7 +230,7 @@ class StrategyCoach:
         strategy = await self._require(member)
         await self.store.set_step(member.guild_id, member.user_id, target)
         strategy.current_step = target
-        return self._reply(lang, *self._step_view(strategy, target, lang))
+        return self._reply(lang, *self.views.step_view(strategy, target, lang))
 
     async def _next(self, rest: str, member: Member, lang: Language) -> Reply:
         strategy = await self._require(member)
@@ -266,38 +256,16 @@ class StrategyCoach:
         index = strategy.current_step if not rest else self.steps.index(rest)
         if index is None:
             return self._reply(lang, self._t(lang, "goto_usage", keys=", ".join(STEP_KEYS)))
-        return self._reply(lang, *self._step_view(strategy, index, lang))
+        return self._reply(lang, *self.views.step_view(strategy, index, lang))
 
     async def _status(self, rest: str, member: Member, lang: Language) -> Reply:
         strategy = await self._require(member)
-        return self._reply(lang, self.status_text(strategy, lang))
-
-    def status_text(self, strategy: Strategy, lang: Language) -> str:
-        """Return the progress bar and each step's state."""
-        total = len(self.steps.steps)
-        done = [s.key for s in self.steps.steps if s.key in strategy.answers]
-        bar = "▰" * len(done) + "▱" * (total - len(done))
-        lines = [
-            self._t(lang, "status_title", company=strategy.company),
-            f"{bar} {len(done)}/{total}",
-        ]
-        for i, step in enumerate(self.steps.steps):
-            answer = strategy.answers.get(step.key)
-            if i == strategy.current_step:
-                mark, state = "▶", self._t(lang, "state.current")
-            elif answer is not None:
-                mark, state = "✅", self._t(lang, "state.answered")
-            else:
-                mark, state = "○", self._t(lang, "state.open")
-            if answer is not None:
-                state += " " + self._t(lang, "state.revision", revision=answer.revision)
-            lines.append(f"{mark} {i + 1}. {step.title(lang)} ({step.key}) – {state}")
-        return "\n".join(lines)
+        return self._reply(lang, self.views.status_text(strategy, lang))
 
     async def _export(self, rest: str, member: Member, lang: Language) -> Reply:
         strategy = await self._require(member)
-        markdown = self.export_markdown(strategy, member, lang)
-        name = f"strategi-{_slug(strategy.company)}.md"
+        markdown = self.views.export_markdown(strategy, member, lang)
+        name = export_filename(strategy.company)
         return self._reply(
             lang,
             self._t(lang, "exported", company=strategy.company),
@@ -329,144 +297,12 @@ class StrategyCoach:
                 lang,
                 self._t(lang, "class_exported", count=len(rows)),
                 attachments=[
-                    Attachment(filename="klasse.csv", content=self.class_csv(rows), mime="text/csv")
+                    Attachment(
+                        filename="klasse.csv", content=self.views.class_csv(rows), mime="text/csv"
+                    )
                 ],
             )
-        return self._reply(lang, self.class_text(rows, lang))
-
-    # -- views -----------------------------------------------------------------------------
-
-    def _step_view(self, strategy: Strategy, index: int, lang: Language) -> list[str]:
-        step = self.steps.steps[index]
-        total = len(self.steps.steps)
-        head = self._t(lang, "step_title", n=index + 1, total=total, title=step.title(lang))
-        parts = [f"{head}\n{step.question(lang)}", f"{self._t(lang, 'why')} {step.why(lang)}"]
-        course = [
-            self._t(lang, "quote", quote=q.quote, title=self.knowledge.post(q.post).title)
-            for q in step.course
-        ]
-        if step.course_silent is not None:
-            course.append(step.course_silent(lang))
-        parts.append("\n".join(course))
-        parts.append("\n".join([self._t(lang, "covers"), *(f"• {c}" for c in step.covers(lang))]))
-        label = "example_course" if step.example.source == "elegante" else "example_coach"
-        example = step.example.en if lang == "en" else step.example.nb
-        parts.append(f"{self._t(lang, label)} {example}")
-        if step.key == "summary":
-            parts.append(self.assembled_plan(strategy, lang))
-        answer = strategy.answers.get(step.key)
-        if answer is not None:
-            parts.append(self._t(lang, "your_answer", revision=answer.revision, text=answer.text))
-        else:
-            parts.append(self._t(lang, "how_to_answer"))
-        return parts
-
-    def assembled_plan(self, strategy: Strategy, lang: Language) -> str:
-        """Return the plan on one page, assembled from the member's answers so far."""
-        lines = [self._t(lang, "assembled", company=strategy.company)]
-        for step in self.steps.steps[:-1]:
-            answer = strategy.answers.get(step.key)
-            text = answer.text if answer else self._t(lang, "not_answered")
-            lines.append(f"• {step.title(lang)}: {text}")
-        return "\n".join(lines)
-
-    def export_markdown(self, strategy: Strategy, member: Member, lang: Language) -> str:
-        """Return the whole plan as Markdown: the answers word for word, with course sources."""
-        date = datetime.now(UTC).date().isoformat()
-        out = [
-            f"# {self._t(lang, 'export.title', company=strategy.company)}",
-            "",
-            f"*{self._t(lang, 'export.byline', name=_name_of(member), date=date)}*",
-            "",
-        ]
-        cited: dict[str, str] = {}
-        for i, step in enumerate(self.steps.steps, start=1):
-            out += [f"## {i}. {step.title(lang)}", "", f"**{step.question(lang)}**", ""]
-            answer = strategy.answers.get(step.key)
-            out += [answer.text if answer else f"_{self._t(lang, 'not_answered')}_", ""]
-            for quote in step.course:
-                post = self.knowledge.post(quote.post)
-                cited[post.path] = post.title
-                out += [f"> {self._t(lang, 'export.course')} «{quote.quote}» – *{post.title}*", ""]
-        if cited:
-            out += [f"## {self._t(lang, 'export.sources')}", ""]
-            out += [f"- {title} (`{path}`)" for path, title in cited.items()]
-            out.append("")
-        return "\n".join(out)
-
-    def class_text(self, rows: list[MemberProgress], lang: Language) -> str:
-        """Return the teacher's overview: members per step, last activity, who is stuck."""
-        if not rows:
-            return self._t(lang, "class_empty")
-        lines = [self._t(lang, "class_title", count=len(rows))]
-        for i, step in enumerate(self.steps.steps):
-            at = [r for r in rows if r.current_step == i]
-            if at:
-                names = ", ".join(_name(r) for r in at)
-                lines.append(f"{i + 1}. {step.title(lang)}: {len(at)} – {names}")
-        lines.append(self._t(lang, "class_activity"))
-        for r in sorted(rows, key=lambda r: r.last_active, reverse=True):
-            done = len(r.answered)
-            lines.append(
-                f"• {_name(r)} ({r.company}): {done}/{len(self.steps.steps)}, "
-                f"{r.last_active.strftime('%Y-%m-%d %H:%M')} UTC"
-            )
-        stuck = [r for r in rows if _stuck(r, len(self.steps.steps))]
-        if stuck:
-            names = ", ".join(_name(r) for r in stuck)
-            lines.append(self._t(lang, "class_stuck", days=STUCK_AFTER.days, names=names))
-        return "\n".join(lines)
-
-    def class_csv(self, rows: list[MemberProgress]) -> str:
-        """Return the class overview as CSV, one row per member."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "user_id",
-                "name",
-                "company",
-                "step",
-                "step_key",
-                "answered",
-                "revisions",
-                "last_active",
-                "stuck",
-            ]
-        )
-        for r in rows:
-            writer.writerow(
-                [
-                    r.user_id,
-                    r.display_name,
-                    r.company,
-                    r.current_step + 1,
-                    self.steps.steps[r.current_step].key,
-                    len(r.answered),
-                    r.revisions,
-                    r.last_active.isoformat(),
-                    "yes" if _stuck(r, len(self.steps.steps)) else "no",
-                ]
-            )
-        return buffer.getvalue()
-
-
-def _name_of(member: Member) -> str:
-    return member.display_name or f"#{member.user_id}"
-
-
-def _name(row: MemberProgress) -> str:
-    return row.display_name or f"#{row.user_id}"
-
-
-def _stuck(row: MemberProgress, total: int) -> bool:
-    """Say whether a member has been away a week without finishing."""
-    return len(row.answered) < total and datetime.now(UTC) - row.last_active > STUCK_AFTER
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return slug[:40] or "plan"
+        return self._reply(lang, self.views.class_text(rows, lang))
 
 
 __all__ = [

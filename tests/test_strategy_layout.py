@@ -1,10 +1,13 @@
-"""`bot.core.strategy`'s public surface: the names its importers use, and nothing else."""
+"""`bot.core.strategy`'s shape: the names importers use and nothing else; one handler per action."""
 
 from __future__ import annotations
 
 import ast
 
 import bot.core.strategy as strategy
+from bot.core.coach import Knowledge
+from bot.core.strategy import StrategyCoach
+from bot.core.strategy.session import SUBCOMMANDS
 from tests.conftest import ROOT
 
 # Declared public before anyone imported them: the words that confirm a reset, feedback's result.
@@ -52,3 +55,9 @@ def test_every_name_importers_take_from_the_package_is_exported() -> None:
 def test_every_exported_name_is_imported_somewhere_or_declared() -> None:
     used = set().union(*imported_names().values())
     assert used | DECLARED == PUBLIC
+
+
+def test_every_subcommand_runs_a_handler_from_the_coach_table(knowledge: Knowledge) -> None:
+    coach = StrategyCoach(knowledge.steps, None, knowledge.strings, knowledge.base)
+    assert set(coach.handlers) == set(SUBCOMMANDS.values())
+    assert all(callable(handler) for handler in coach.handlers.values())

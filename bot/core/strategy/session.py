@@ -29,6 +29,7 @@ from bot.core.strings import Strings
 from bot.errors import StoreError, UserError
 
 MAX_ANSWER_CHARS = 4000
+# Every name a member may type, in both languages, and the action it runs.
 SUBCOMMANDS = {
     "": "overview",
     "start": "start",
@@ -58,7 +59,7 @@ SUBCOMMANDS = {
 }
 CONFIRM_WORDS = ("confirm", "bekreft")
 # Asks a model for hints on an answer by the step's rubric; returns [] when it cannot.
-Advisor = Callable[["Step", str, Language], Awaitable[list[str]]]
+Advisor = Callable[[Step, str, Language], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,9 @@ class Member:
     display_name: str
     is_teacher: bool
 
+
+# Runs one subcommand: the store run() has checked, the text after the name, who asks, in what.
+Handler = Callable[[StrategyStore, str, Member, Language], Awaitable[Reply]]
 
 # What the member is told when the store refuses a write their state does not allow.
 CONFLICT_KEYS: dict[type[StoreConflict], str] = {
@@ -117,6 +121,22 @@ class StrategyCoach:
         self.knowledge = knowledge
         self.hostile = hostile
         self.views = StrategyViews(steps, strings, knowledge)
+        # One handler per action in SUBCOMMANDS; run() looks the action up here, nowhere else.
+        self.handlers: dict[str, Handler] = {
+            "overview": self._overview,
+            "start": self._start,
+            "answer": self._answer,
+            "next": self._next,
+            "back": self._back,
+            "goto": self._goto,
+            "show": self._show,
+            "status": self._status,
+            "export": self._export,
+            "reset": self._reset,
+            "forget": self._forget,
+            "class": self._class,
+            "help": self._help,
+        }
 
     def _t(self, lang: Language, key: str, **values: object) -> str:
         return self.strings.t(lang, f"strategy.{key}", **values)
@@ -137,13 +157,14 @@ class StrategyCoach:
         action = SUBCOMMANDS.get(head.lower())
         if action is None:
             return StrategyResult(self._reply(lang, self._t(lang, "unknown", name=head[:40])), None)
-        if self.store is None:
+        store = self.store
+        if store is None:
             reply = self._reply(lang, self._store_text(lang, self.store_problem))
             return StrategyResult(reply, None, self.store_problem)
+        handler = self.handlers[action]
         try:
-            handler = getattr(self, f"_{action}")
-            reply = await handler(rest.strip(), member, lang)
-            state = await self.store.get_strategy(member.guild_id, member.user_id)
+            reply = await handler(store, rest.strip(), member, lang)
+            state = await store.get_strategy(member.guild_id, member.user_id)
         except UserError as exc:
             reply = self._reply(lang, self.strings.t(lang, exc.key, **exc.params))
             state = None
@@ -159,21 +180,21 @@ class StrategyCoach:
         key = f"strategy.store.{kind}"
         return self.strings.t(lang, key if self.strings.has(key) else "strategy.store.failed")
 
-    async def _require(self, member: Member) -> Strategy:
-        assert self.store is not None
-        strategy = await self.store.get_strategy(member.guild_id, member.user_id)
+    async def _require(self, store: StrategyStore, member: Member) -> Strategy:
+        strategy = await store.get_strategy(member.guild_id, member.user_id)
         if strategy is None:
             raise UserError("strategy.not_started")
         return strategy
 
     # -- subcommands -----------------------------------------------------------------------
 
-    async def _help(self, rest: str, member: Member, lang: Language) -> Reply:
+    async def _help(self, store: StrategyStore, rest: str, member: Member, lang: Language) -> Reply:
         return self._reply(lang, self._t(lang, "help"))
 
-    async def _overview(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
-        strategy = await self.store.get_strategy(member.guild_id, member.user_id)
+    async def _overview(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
+        strategy = await store.get_strategy(member.guild_id, member.user_id)
         if strategy is None:
             return self._reply(lang, self._t(lang, "welcome"))
         return self._reply(
@@ -182,15 +203,16 @@ class StrategyCoach:
             *self.views.step_view(strategy, strategy.current_step, lang),
         )
 
-    async def _start(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
+    async def _start(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
         company = plain(rest)[:120]
         if not company:
             return self._reply(lang, self._t(lang, "start_usage"))
-        existing = await self.store.get_strategy(member.guild_id, member.user_id)
+        existing = await store.get_strategy(member.guild_id, member.user_id)
         if existing is not None:
             return self._reply(lang, self._t(lang, "already_started", company=existing.company))
-        strategy = await self.store.start_strategy(
+        strategy = await store.start_strategy(
             member.guild_id, member.user_id, company, member.display_name, lang
         )
         return self._reply(
@@ -199,15 +221,16 @@ class StrategyCoach:
             *self.views.step_view(strategy, 0, lang),
         )
 
-    async def _answer(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
-        strategy = await self._require(member)
+    async def _answer(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
+        strategy = await self._require(store, member)
         text = rest.strip()
         if not text:
             return self._reply(lang, self._t(lang, "answer_usage"))
         text = text[:MAX_ANSWER_CHARS]
         step = self.steps.steps[strategy.current_step]
-        saved = await self.store.save_answer(member.guild_id, member.user_id, step.key, text, lang)
+        saved = await store.save_answer(member.guild_id, member.user_id, step.key, text, lang)
         n = strategy.current_step + 1
         parts = [self._t(lang, "saved", n=n, title=step.title(lang), revision=saved.revision)]
         result = feedback(self.steps, step.key, text, lang, self.hostile)
@@ -219,45 +242,50 @@ class StrategyCoach:
         parts.append(self._t(lang, "after_answer"))
         return self._reply(lang, *parts)
 
-    async def _move(self, member: Member, lang: Language, target: int) -> Reply:
-        assert self.store is not None
-        strategy = await self._require(member)
-        await self.store.set_step(member.guild_id, member.user_id, target)
+    async def _move(
+        self, store: StrategyStore, member: Member, lang: Language, target: int
+    ) -> Reply:
+        strategy = await self._require(store, member)
+        await store.set_step(member.guild_id, member.user_id, target)
         strategy.current_step = target
         return self._reply(lang, *self.views.step_view(strategy, target, lang))
 
-    async def _next(self, rest: str, member: Member, lang: Language) -> Reply:
-        strategy = await self._require(member)
+    async def _next(self, store: StrategyStore, rest: str, member: Member, lang: Language) -> Reply:
+        strategy = await self._require(store, member)
         if strategy.current_step >= len(self.steps.steps) - 1:
             return self._reply(lang, self._t(lang, "at_last"))
-        return await self._move(member, lang, strategy.current_step + 1)
+        return await self._move(store, member, lang, strategy.current_step + 1)
 
-    async def _back(self, rest: str, member: Member, lang: Language) -> Reply:
-        strategy = await self._require(member)
+    async def _back(self, store: StrategyStore, rest: str, member: Member, lang: Language) -> Reply:
+        strategy = await self._require(store, member)
         if strategy.current_step == 0:
             return self._reply(lang, self._t(lang, "at_first"))
-        return await self._move(member, lang, strategy.current_step - 1)
+        return await self._move(store, member, lang, strategy.current_step - 1)
 
-    async def _goto(self, rest: str, member: Member, lang: Language) -> Reply:
-        await self._require(member)
+    async def _goto(self, store: StrategyStore, rest: str, member: Member, lang: Language) -> Reply:
+        await self._require(store, member)
         index = self.steps.index(rest)
         if index is None:
             return self._reply(lang, self._t(lang, "goto_usage", keys=", ".join(STEP_KEYS)))
-        return await self._move(member, lang, index)
+        return await self._move(store, member, lang, index)
 
-    async def _show(self, rest: str, member: Member, lang: Language) -> Reply:
-        strategy = await self._require(member)
+    async def _show(self, store: StrategyStore, rest: str, member: Member, lang: Language) -> Reply:
+        strategy = await self._require(store, member)
         index = strategy.current_step if not rest else self.steps.index(rest)
         if index is None:
             return self._reply(lang, self._t(lang, "goto_usage", keys=", ".join(STEP_KEYS)))
         return self._reply(lang, *self.views.step_view(strategy, index, lang))
 
-    async def _status(self, rest: str, member: Member, lang: Language) -> Reply:
-        strategy = await self._require(member)
+    async def _status(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
+        strategy = await self._require(store, member)
         return self._reply(lang, self.views.status_text(strategy, lang))
 
-    async def _export(self, rest: str, member: Member, lang: Language) -> Reply:
-        strategy = await self._require(member)
+    async def _export(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
+        strategy = await self._require(store, member)
         markdown = self.views.export_markdown(strategy, member, lang)
         name = export_filename(strategy.company)
         return self._reply(
@@ -266,26 +294,29 @@ class StrategyCoach:
             attachments=[Attachment(filename=name, content=markdown)],
         )
 
-    async def _reset(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
-        strategy = await self._require(member)
+    async def _reset(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
+        strategy = await self._require(store, member)
         if rest.lower() not in CONFIRM_WORDS:
             return self._reply(lang, self._t(lang, "reset_confirm", company=strategy.company))
-        await self.store.reset_strategy(member.guild_id, member.user_id)
+        await store.reset_strategy(member.guild_id, member.user_id)
         return self._reply(lang, self._t(lang, "reset_done", company=strategy.company))
 
-    async def _forget(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
+    async def _forget(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
         if rest.lower() not in CONFIRM_WORDS:
             return self._reply(lang, self._t(lang, "forget_confirm"))
-        rows = await self.store.forget_member(member.guild_id, member.user_id)
+        rows = await store.forget_member(member.guild_id, member.user_id)
         return self._reply(lang, self._t(lang, "forget_done", rows=rows))
 
-    async def _class(self, rest: str, member: Member, lang: Language) -> Reply:
-        assert self.store is not None
+    async def _class(
+        self, store: StrategyStore, rest: str, member: Member, lang: Language
+    ) -> Reply:
         if not member.is_teacher:
             return self._reply(lang, self._t(lang, "teachers_only"))
-        rows = await self.store.class_overview(member.guild_id)
+        rows = await store.class_overview(member.guild_id)
         if rest.lower() in ("export", "eksporter", "csv"):
             return self._reply(
                 lang,
@@ -305,6 +336,7 @@ __all__ = [
     "STORE_ERRORS",
     "SUBCOMMANDS",
     "Advisor",
+    "Handler",
     "Member",
     "StrategyCoach",
     "StrategyResult",

@@ -1,0 +1,194 @@
+"""Feedback on a step's answer, by rules that are data (`knowledge/strategy_checks.yaml`).
+
+Each step has checks: what a good answer covers, as patterns, named groups of patterns, a number
+or a length, and the question to ask when it is missing. Feedback asks questions and gives
+hints; it never writes the member's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.core.datafiles import load_yaml_model
+from bot.core.language import Language
+from bot.core.strategy.texts import Texts, plain
+from bot.core.text import words
+from bot.errors import DataFileError
+
+if TYPE_CHECKING:  # steps.py loads these rules, so it can only be named here for the types
+    from bot.core.strategy.steps import Steps
+
+
+class Check(BaseModel):
+    """One thing a good answer covers, and the question to ask when it is missing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    patterns: list[str] = Field(default_factory=list)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    number: bool = False
+    min_words: int | None = None
+    hint: Texts
+
+
+class StepChecks(BaseModel):
+    """A step's checks, and the words that show an answer is about the step at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keywords: list[str] = Field(default_factory=list)
+    checks: list[Check] = Field(min_length=1)
+
+
+class ChecksFile(BaseModel):
+    """The checks file: the vague answers, the shortest real one, and each step's checks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vague: list[str]
+    min_words: int = 4
+    steps: dict[str, StepChecks]
+
+
+_NUMBER_WORDS = re.compile(
+    r"\b(en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tjue|hundre|tusen|dobbelt|halvparten|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|double|half)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    """A check with its patterns compiled, ready to test an answer."""
+
+    id: str
+    pattern: re.Pattern[str] | None
+    groups: dict[str, re.Pattern[str]]
+    number: bool
+    min_words: int | None
+    hint: Texts
+
+    def missing(self, text: str) -> list[str] | None:
+        """Return None when the answer passes, else the missing group names ([] if none)."""
+        if self.pattern is not None and not self.pattern.search(text):
+            return []
+        if self.number and not re.search(r"\d", text) and not _NUMBER_WORDS.search(text):
+            return []
+        if self.min_words is not None and len(words(text)) < self.min_words:
+            return []
+        absent = [name for name, pattern in self.groups.items() if not pattern.search(text)]
+        return absent or None
+
+
+class Rubric(NamedTuple):
+    """Every step's compiled checks and keywords, the vague answers, the shortest real answer."""
+
+    checks: dict[str, tuple[CompiledCheck, ...]]
+    keywords: dict[str, re.Pattern[str] | None]
+    vague: re.Pattern[str]
+    min_words: int
+
+
+def load_checks(path: Path, step_keys: Iterable[str]) -> Rubric:
+    """Load the checks file and compile it; every step must have checks, every pattern compile."""
+    rules = load_yaml_model(ChecksFile, path)
+    missing = set(step_keys) - set(rules.steps)
+    if missing:
+        raise DataFileError(path, None, f"no checks for step(s): {', '.join(sorted(missing))}")
+    compiled: dict[str, tuple[CompiledCheck, ...]] = {}
+    keywords: dict[str, re.Pattern[str] | None] = {}
+    for key, step_checks in rules.steps.items():
+        compiled[key] = tuple(_compile_check(c, path, key) for c in step_checks.checks)
+        keywords[key] = _compile(step_checks.keywords, path, f"{key}.keywords")
+    vague = _compile(rules.vague, path, "vague")
+    assert vague is not None
+    return Rubric(compiled, keywords, vague, rules.min_words)
+
+
+def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
+    where = f"{key}.{check.id}"
+    return CompiledCheck(
+        id=check.id,
+        pattern=_compile(check.patterns, path, where),
+        groups={
+            name: p
+            for name, pats in check.groups.items()
+            if (p := _compile(pats, path, f"{where}.{name}")) is not None
+        },
+        number=check.number,
+        min_words=check.min_words,
+        hint=check.hint,
+    )
+
+
+def _compile(patterns: list[str], path: Path, where: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(path, None, f"{where}: bad pattern: {exc}") from None
+
+
+FeedbackKind = Literal["good", "hints", "vague", "off_topic", "abusive"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the coach says about an answer: its kind and the questions or hints."""
+
+    kind: FeedbackKind
+    hints: list[str]
+
+
+def feedback(
+    steps: Steps, key: str, text: str, lang: Language, hostile: re.Pattern[str] | None
+) -> Feedback:
+    """Check an answer against the step's rubric; return questions and hints, never an answer."""
+    text = plain(text)
+    if hostile is not None and hostile.search(text):
+        return Feedback("abusive", [])
+    if steps.vague.search(text) or len(words(text)) < steps.min_words:
+        return Feedback("vague", [])
+    hints: list[str] = []
+    passed = 0
+    for check in steps.checks[key]:
+        missing = check.missing(text)
+        if missing is None:
+            passed += 1
+            continue
+        hint = check.hint(lang)
+        if missing:
+            hint = hint.replace("$missing", _join(missing, lang))
+        hints.append(hint)
+    keyword = steps.keywords.get(key)
+    if passed == 0 and (keyword is None or not keyword.search(text)):
+        return Feedback("off_topic", [])
+    return Feedback("good" if not hints else "hints", hints)
+
+
+def _join(names: list[str], lang: Language) -> str:
+    # Group names are written 'nb / en'; show the member's half.
+    parts = [n.split(" / ")[1 if lang == "en" and " / " in n else 0] for n in names]
+    word = " and " if lang == "en" else " og "
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + word + parts[-1]
+
+
+__all__ = [
+    "Check",
+    "ChecksFile",
+    "CompiledCheck",
+    "Feedback",
+    "FeedbackKind",
+    "Rubric",
+    "StepChecks",
+    "feedback",
+    "load_checks",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import bot.core.strategy as strategy
-from bot.core.coach import Knowledge
+from bot.core.knowledge.bundle import Knowledge
 from bot.core.strategy import StrategyCoach
 from bot.core.strategy.session import SUBCOMMANDS
 from tests.conftest import ROOT

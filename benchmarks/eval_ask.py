@@ -1,0 +1,76 @@
+"""Measure `!ask` offline on an evaluation set, as a student's answers would be judged.
+
+    .venv/bin/python benchmarks/eval_ask.py [tests/data/ask_frozen.yaml] [--misses]
+
+Figures per kind: the right post first (answerable kinds), the key terms in the answer, the
+own-business questions answered from the right post, traps (cut off, named but absent) declined
+or marked `cut_off`, outside topics declined. Measurement only: `ask_frozen.yaml` is never tuned
+on (see the README for which sets were).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.core.knowledge.bundle import load_all  # noqa: E402
+from bot.core.router import Coach  # noqa: E402
+
+ANSWERABLE = ("nb", "en", "typo", "own_business", "two_part")
+TRAPS = ("cut_off", "named_absent")
+
+
+def main(argv: list[str]) -> int:
+    """Print the figures for one set; with --misses, the questions that missed."""
+    path = Path(next((a for a in argv if not a.startswith("--")), "tests/data/ask_frozen.yaml"))
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    knowledge = load_all(ROOT / "knowledge")
+    coach = Coach(knowledge)
+    slug_of = {p.path: p.slug for p in knowledge.base.posts}
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    terms_ok: Counter[str] = Counter()
+    misses: list[str] = []
+    for case in cases:
+        kind = case["kind"]
+        result = coach.asking.answer_offline(case["q"]).to_json()
+        total[kind] += 1
+        first = slug_of.get(result["sources"][0]["path"]) if result["sources"] else None
+        if kind in ANSWERABLE:
+            ok = bool(result["answered"]) and first == case["post"]
+            text = str(result["answer"]).lower()
+            terms_ok[kind] += ok and all(str(t).lower() in text for t in case["terms"])
+        else:
+            ok = not result["answered"] or bool(result.get("cut_off"))
+        right[kind] += ok
+        if not ok:
+            misses.append(f"  [{kind}] {case['q']}")
+    print(f"!ask offline on {path.name} ({len(cases)} questions)")
+    for kind in (*ANSWERABLE, *TRAPS, "decline"):
+        if not total[kind]:
+            continue
+        label = "right post first" if kind in ANSWERABLE else "declined or cut_off"
+        line = (
+            f"  {kind:13} {right[kind]:3}/{total[kind]:<3} {right[kind] / total[kind]:6.1%} {label}"
+        )
+        if kind in ANSWERABLE:
+            line += f"; key terms {terms_ok[kind]}/{total[kind]}"
+        print(line)
+    answerable = sum(total[k] for k in ANSWERABLE)
+    print(
+        f"  answerable    {sum(right[k] for k in ANSWERABLE)}/{answerable} right post first, "
+        f"{sum(terms_ok[k] for k in ANSWERABLE)}/{answerable} with the key terms"
+    )
+    if "--misses" in argv:
+        print("\n".join(misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -77,16 +77,17 @@ class SearchIndex:
         self.lexicon = lexicon
         passages = knowledge.passages
         self._corpus_terms = [self.passage_terms(p) for p in passages]
-        self._retriever = bm25s.BM25()
-        self._retriever.index(self._corpus_terms, show_progress=False)
-        vocab: dict[str, int] = self._retriever.vocab_dict
+        self._passage_sets = [frozenset(terms) for terms in self._corpus_terms]
+        retriever = bm25s.BM25()
+        retriever.index(self._corpus_terms, show_progress=False)
+        vocab: dict[str, int] = retriever.vocab_dict
         self._vocab = {t: i for t, i in vocab.items() if t}
         self._sorted_terms = sorted(self._vocab)
-        scores = self._retriever.scores
-        self._data: NDArray[np.float32] = scores["data"]
-        self._indices: NDArray[np.int32] = scores["indices"]
-        self._indptr: NDArray[np.int64] = scores["indptr"]
-        self._n_docs = int(scores["num_docs"])
+        self._n_docs = len(passages)
+        # The per-term columns of the BM25 matrix, under the attribute names older knowledge
+        # caches (pickles of this object) also have, so that a cache from before still loads.
+        self._indices, self._indptr = _inverted_index(vocab, self._passage_sets)
+        self._data = _column_scores(retriever, self._indices, self._indptr, self._n_docs)
         # Surface words (folded) -> their terms; for typos and folded spellings.
         self._surface: dict[str, set[str]] = {}
         for passage in passages:
@@ -111,7 +112,6 @@ class SearchIndex:
             for t, i in self._vocab.items()
         }
         self.max_idf = max(self._idf.values(), default=1.0)
-        self._passage_sets = [frozenset(terms) for terms in self._corpus_terms]
         self._post_terms: dict[str, set[str]] = {}
         for passage, terms in zip(passages, self._corpus_terms, strict=True):
             self._post_terms.setdefault(passage.slug, set()).update(terms)
@@ -393,6 +393,50 @@ class SearchIndex:
     def terms_in(self, text: str) -> set[str]:
         """Return the index terms of a piece of text (for scoring sentences)."""
         return {term_of(w) for w in self._content_words(text)}
+
+
+def _inverted_index(
+    vocab: dict[str, int], term_sets: list[frozenset[str]]
+) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+    """Return the passages of every term id, in one array, and where each term's run starts."""
+    lengths = [len(terms) for terms in term_sets]
+    tids = np.fromiter(
+        (vocab[t] for terms in term_sets for t in terms), dtype=np.int64, count=sum(lengths)
+    )
+    docs = np.repeat(np.arange(len(term_sets), dtype=np.int64), lengths)
+    order = np.argsort(tids, kind="stable")  # passages stay in order within a term
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tids, minlength=len(vocab)), out=indptr[1:])
+    return docs[order].astype(np.int32), indptr
+
+
+def _column_scores(
+    retriever: bm25s.BM25, indices: NDArray[np.int32], indptr: NDArray[np.int64], n_docs: int
+) -> NDArray[np.float32]:
+    """Return the BM25 score of each (term, passage) in `indices`, through bm25s's public API.
+
+    `get_scores_from_ids` sums the scores of the terms it is given, so terms go in batches
+    whose passages do not overlap: each passage's sum is then one term's score alone, exactly,
+    and a batch costs one call (a term per call would cost terms x passages).
+    """
+    next_free = np.zeros(n_docs, dtype=np.int64)  # a passage is in no batch from here on
+    batches: list[list[int]] = []
+    for tid in np.argsort(-np.diff(indptr), kind="stable").tolist():
+        docs = indices[indptr[tid] : indptr[tid + 1]]
+        if docs.size == 0:
+            continue
+        batch = int(next_free[docs].max())
+        if batch == len(batches):
+            batches.append([])
+        batches[batch].append(tid)
+        next_free[docs] = batch + 1
+    data = np.zeros(len(indices), dtype=np.float32)
+    for batch_ids in batches:
+        scores = retriever.get_scores_from_ids(batch_ids)
+        for tid in batch_ids:
+            lo, hi = indptr[tid], indptr[tid + 1]
+            data[lo:hi] = scores[indices[lo:hi]]
+    return data
 
 
 def build_index(knowledge: KnowledgeBase, lexicon: Lexicon) -> SearchIndex:

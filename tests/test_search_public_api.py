@@ -12,7 +12,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from bot.core.coach import Knowledge
+from bot.core.knowledge.bundle import Knowledge
 
 TOLERANCE = 1e-5
 

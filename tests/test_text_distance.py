@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.coach import Knowledge
+from bot.core.knowledge.bundle import Knowledge
 from bot.core.search import FUZZY_1, FUZZY_2
 from bot.core.text import deletes, edit_distance, fold, max_typos
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.core.bm25 import column_scores, inverted_index
 from bot.core.knowledge import KnowledgeBase, Passage
 from bot.core.lexicon import Lexicon, PhraseTable, english_key, load_lexicon, term_of
+from bot.core.matches import Hit, Query, WordMatch
 from bot.core.text import deletes, edit_distance, fold, max_typos, words
 
 EXACT = 1.0
@@ -33,40 +34,6 @@ _MIN_FUZZY = 5
 _MIN_PREFIX = 4
 _MIN_PART = 3
 _MIN_SUFFIX = 5
-
-
-@dataclass(slots=True)
-class WordMatch:
-    """How one content word of a question met the index: its terms and their weights."""
-
-    word: str
-    terms: dict[str, float] = field(default_factory=dict)
-    how: str = "none"
-
-    @property
-    def matched(self) -> bool:
-        return bool(self.terms)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A passage and its score for a query."""
-
-    passage: Passage
-    score: float
-
-
-@dataclass(slots=True)
-class Query:
-    """An analysed question: its content words, how each matched, and the weighted terms."""
-
-    text: str
-    matches: list[WordMatch]
-    weights: dict[str, float]
-
-    @property
-    def content_words(self) -> list[str]:
-        return [m.word for m in self.matches]
 
 
 class SearchIndex:
@@ -86,8 +53,8 @@ class SearchIndex:
         self._n_docs = len(passages)
         # The per-term columns of the BM25 matrix, under the attribute names older knowledge
         # caches (pickles of this object) also have, so that a cache from before still loads.
-        self._indices, self._indptr = _inverted_index(vocab, self._passage_sets)
-        self._data = _column_scores(retriever, self._indices, self._indptr, self._n_docs)
+        self._indices, self._indptr = inverted_index(vocab, self._passage_sets)
+        self._data = column_scores(retriever, self._indices, self._indptr, self._n_docs)
         # Surface words (folded) -> their terms; for typos and folded spellings.
         self._surface: dict[str, set[str]] = {}
         for passage in passages:
@@ -393,50 +360,6 @@ class SearchIndex:
     def terms_in(self, text: str) -> set[str]:
         """Return the index terms of a piece of text (for scoring sentences)."""
         return {term_of(w) for w in self._content_words(text)}
-
-
-def _inverted_index(
-    vocab: dict[str, int], term_sets: list[frozenset[str]]
-) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
-    """Return the passages of every term id, in one array, and where each term's run starts."""
-    lengths = [len(terms) for terms in term_sets]
-    tids = np.fromiter(
-        (vocab[t] for terms in term_sets for t in terms), dtype=np.int64, count=sum(lengths)
-    )
-    docs = np.repeat(np.arange(len(term_sets), dtype=np.int64), lengths)
-    order = np.argsort(tids, kind="stable")  # passages stay in order within a term
-    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tids, minlength=len(vocab)), out=indptr[1:])
-    return docs[order].astype(np.int32), indptr
-
-
-def _column_scores(
-    retriever: bm25s.BM25, indices: NDArray[np.int32], indptr: NDArray[np.int64], n_docs: int
-) -> NDArray[np.float32]:
-    """Return the BM25 score of each (term, passage) in `indices`, through bm25s's public API.
-
-    `get_scores_from_ids` sums the scores of the terms it is given, so terms go in batches
-    whose passages do not overlap: each passage's sum is then one term's score alone, exactly,
-    and a batch costs one call (a term per call would cost terms x passages).
-    """
-    next_free = np.zeros(n_docs, dtype=np.int64)  # a passage is in no batch from here on
-    batches: list[list[int]] = []
-    for tid in np.argsort(-np.diff(indptr), kind="stable").tolist():
-        docs = indices[indptr[tid] : indptr[tid + 1]]
-        if docs.size == 0:
-            continue
-        batch = int(next_free[docs].max())
-        if batch == len(batches):
-            batches.append([])
-        batches[batch].append(tid)
-        next_free[docs] = batch + 1
-    data = np.zeros(len(indices), dtype=np.float32)
-    for batch_ids in batches:
-        scores = retriever.get_scores_from_ids(batch_ids)
-        for tid in batch_ids:
-            lo, hi = indptr[tid], indptr[tid + 1]
-            data[lo:hi] = scores[indices[lo:hi]]
-    return data
 
 
 def build_index(knowledge: KnowledgeBase, lexicon: Lexicon) -> SearchIndex:

@@ -262,7 +262,7 @@ def bench_startup(quick: bool) -> None:
         env.pop("DISCORD_TOKEN", None)
         deps = [
             _subprocess_ms(
-                "import numpy, bm25s, Stemmer, yaml, pydantic, pydantic_settings, regex, twitter_text, aiosqlite",
+                "import numpy, bm25s, Stemmer, yaml, pydantic, pydantic_settings, regex, twitter_text, sqlite3",
                 env,
             )
             for _ in range(runs)
@@ -279,7 +279,7 @@ def bench_startup(quick: bool) -> None:
         row("console ready (start to prompt, then exit)", console)
         discord_deps = [
             _subprocess_ms(
-                "import discord, httpx, numpy, bm25s, Stemmer, yaml, pydantic, regex, twitter_text, aiosqlite",
+                "import discord, httpx, numpy, bm25s, Stemmer, yaml, pydantic, regex, twitter_text, sqlite3",
                 env,
             )
             for _ in range(runs)

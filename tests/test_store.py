@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError, UserError
+from bot.core.ports import NoActiveStrategy, StrategyExists, StrategyStore, UsageLog
+from bot.errors import StoreError
 from bot.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, migrate, open_store
 from tests.conftest import ROOT
 
@@ -88,6 +89,11 @@ async def test_writes_are_durable_settings(store: SQLiteStore) -> None:
         assert await store.pragma("PRAGMA busy_timeout", reader=reader) > 0
 
 
+async def test_the_store_satisfies_both_ports(store: SQLiteStore) -> None:
+    assert isinstance(store, StrategyStore)
+    assert isinstance(store, UsageLog)
+
+
 async def test_pragma_runs_only_pragmas(store: SQLiteStore) -> None:
     with pytest.raises(ValueError):
         await store.pragma("DELETE FROM members")
@@ -138,7 +144,7 @@ async def test_every_revision_is_kept_with_a_utc_time(store: SQLiteStore) -> Non
 
 async def test_one_active_strategy_per_member_per_server(store: SQLiteStore) -> None:
     await store.start_strategy(0, 1, "A", "Kari", "nb")
-    with pytest.raises(UserError):
+    with pytest.raises(StrategyExists):
         await store.start_strategy(0, 1, "B", "Kari", "nb")
     await store.start_strategy(7, 1, "C", "Kari", "nb")  # another server is another class
     assert (await store.get_strategy(0, 1)).company == "A"  # type: ignore[union-attr]
@@ -191,7 +197,7 @@ async def test_a_failing_unit_is_rolled_back_alone(store: SQLiteStore) -> None:
         store.save_answer(0, 1, "goals", "lagres også"),
         return_exceptions=True,
     )
-    assert isinstance(results[1], UserError)
+    assert isinstance(results[1], NoActiveStrategy)
     strategy = await store.get_strategy(0, 1)
     assert strategy is not None
     assert {k: a.text for k, a in strategy.answers.items()} == {

@@ -14,8 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.core.ports import Answer, MemberProgress, Stats, Strategy
-from bot.errors import UserError
+from bot.core.ports import Answer, MemberProgress, NoActiveStrategy, Stats, Strategy, StrategyExists
 from bot.store._schema import migrate
 from bot.store._sqlite import ThreadConnection, configure, connect, probe, service_error
 from bot.store._writer import GroupCommitWriter
@@ -141,7 +140,7 @@ class SQLiteStore:
     async def start_strategy(
         self, guild_id: int, user_id: int, company: str, display_name: str, language: str
     ) -> Strategy:
-        """Start a strategy for a member (there must be no active one)."""
+        """Start a strategy for a member; raise StrategyExists if one is active."""
         stamp = now()
 
         def unit(conn: sqlite3.Connection) -> None:
@@ -153,7 +152,7 @@ class SQLiteStore:
                     (guild_id, user_id, company, stamp, stamp),
                 )
             except sqlite3.IntegrityError:
-                raise UserError("strategy.already_active") from None
+                raise StrategyExists from None
 
         await self._write(unit)
         strategy = await self.get_strategy(guild_id, user_id)
@@ -185,7 +184,7 @@ class SQLiteStore:
             (guild_id, user_id),
         ).fetchone()
         if row is None:
-            raise UserError("strategy.not_started")
+            raise NoActiveStrategy
         return int(row[0])
 
     async def save_answer(

@@ -301,19 +301,6 @@ class SQLiteStore:
         )
         return rows[0][0] if rows and rows[0][0] else None
 
-    async def row_count(self, guild_id: int, user_id: int) -> int:
-        """Return how many rows in any table belong to the member (for tests and `forget`)."""
-        rows = await self._fetchall(
-            "SELECT (SELECT COUNT(*) FROM members WHERE guild_id = ?1 AND user_id = ?2) + "
-            "(SELECT COUNT(*) FROM strategies WHERE guild_id = ?1 AND user_id = ?2) + "
-            "(SELECT COUNT(*) FROM answers WHERE strategy_id IN "
-            "(SELECT id FROM strategies WHERE guild_id = ?1 AND user_id = ?2)) + "
-            "(SELECT COUNT(*) FROM events WHERE guild_id = ?1 AND user_id = ?2) + "
-            "(SELECT COUNT(*) FROM votes WHERE guild_id = ?1 AND user_id = ?2)",
-            (guild_id, user_id),
-        )
-        return int(rows[0][0])
-
     # -- usage and votes --------------------------------------------------------------------
 
     async def record_event(

@@ -207,47 +207,68 @@ async def _raw_writes(store_path: Path, writers: int, per_writer: int) -> float:
     return writers * per_writer / elapsed
 
 
-def sqlite_normal(path: Path, writes: int, journal: str = "delete") -> float:
-    """Raw sqlite3, one synchronous=NORMAL transaction per write (what most projects do)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute(f"PRAGMA journal_mode={journal}")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, user INTEGER, text TEXT, at TEXT)")
-    start = time.perf_counter()
-    for i in range(writes):
-        conn.execute("BEGIN")
-        conn.execute(
-            "INSERT INTO t (user, text, at) VALUES (?, ?, ?)", (i % 200, f"svar {i}", "now")
-        )
+async def _raw_sqlite(path: Path, synchronous: str, writers: int, per_writer: int) -> float:
+    """Raw sqlite3 in WAL, one transaction per write, from `writers` concurrent coroutines.
+
+    The usual asyncio pattern without group commit: one connection on a thread of its own (the
+    store's own thread runner, so the hop costs the same) and every write its own BEGIN, INSERT,
+    COMMIT there.
+    """
+    from bot.store._sqlite import ThreadConnection
+
+    def open_db() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, user INTEGER, text TEXT, at TEXT)")
+        return conn
+
+    def write(conn: sqlite3.Connection, user: int, i: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (user, text, at) VALUES (?, ?, ?)", (user, f"svar {i}", "now"))
         conn.execute("COMMIT")
+
+    db = await ThreadConnection.open("raw-sqlite", open_db)
+
+    async def member(u: int) -> None:
+        for i in range(per_writer):
+            await db.run(lambda conn: write(conn, u, i))
+
+    start = time.perf_counter()
+    await asyncio.gather(*(member(u) for u in range(writers)))
     elapsed = time.perf_counter() - start
-    conn.close()
-    return writes / elapsed
+    await db.close()
+    return writers * per_writer / elapsed
 
 
 def bench_store(quick: bool) -> None:
     per = 5 if quick else 10
+    writers = 200
     with tempfile.TemporaryDirectory() as tmp:
-        latencies, rate = asyncio.run(_strategy(Path(tmp) / "a.db", 200, per))
-        row("!strategy answer, 200 members at once", latencies, note=f"{rate:,.0f} answers/s")
-        store_rate = asyncio.run(_raw_writes(Path(tmp) / "b.db", 200, per * 5))
-        raw = sqlite_normal(Path(tmp) / "c.db", 200 * per * 5)
+        latencies, rate = asyncio.run(_strategy(Path(tmp) / "a.db", writers, per))
+        row(
+            f"!strategy answer, {writers} members at once", latencies, note=f"{rate:,.0f} answers/s"
+        )
+        store_rate = asyncio.run(_raw_writes(Path(tmp) / "b.db", writers, per * 5))
         ROWS.append(
             (
-                "store writes/s, 200 writers, synchronous=FULL",
+                f"store writes/s, {writers} writers, WAL+FULL",
                 f"{store_rate:,.0f}/s",
                 "",
-                "group commit",
+                "group commit, 5 statements a write, acked after COMMIT",
             )
         )
-        ROWS.append(
-            (
-                "raw sqlite3 writes/s, 1 txn per write, NORMAL",
-                f"{raw:,.0f}/s",
-                "",
-                f"store/raw = {store_rate / raw:.2f}x (target >= 1)",
+        for synchronous in ("NORMAL", "FULL"):
+            path = Path(tmp) / f"raw-{synchronous.lower()}.db"
+            raw = asyncio.run(_raw_sqlite(path, synchronous, writers, per * 5))
+            ROWS.append(
+                (
+                    f"raw sqlite3 writes/s, {writers} writers, WAL+{synchronous}, 1 txn/write",
+                    f"{raw:,.0f}/s",
+                    "",
+                    f"store/raw = {store_rate / raw:.2f}x (raw: 1 INSERT a write)",
+                )
             )
-        )
 
 
 def _subprocess_ms(code: str, env: dict[str, str] | None = None) -> float:
@@ -263,7 +284,7 @@ def bench_startup(quick: bool) -> None:
         env.pop("DISCORD_TOKEN", None)
         deps = [
             _subprocess_ms(
-                "import numpy, bm25s, Stemmer, yaml, pydantic, pydantic_settings, regex, twitter_text, aiosqlite",
+                "import numpy, bm25s, Stemmer, yaml, pydantic, pydantic_settings, regex, twitter_text, sqlite3",
                 env,
             )
             for _ in range(runs)
@@ -280,7 +301,7 @@ def bench_startup(quick: bool) -> None:
         row("console ready (start to prompt, then exit)", console)
         discord_deps = [
             _subprocess_ms(
-                "import discord, httpx, numpy, bm25s, Stemmer, yaml, pydantic, regex, twitter_text, aiosqlite",
+                "import discord, httpx, numpy, bm25s, Stemmer, yaml, pydantic, regex, twitter_text, sqlite3",
                 env,
             )
             for _ in range(runs)

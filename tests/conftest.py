@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -63,3 +65,18 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def count_member_rows(path: Path, guild_id: int, user_id: int) -> int:
+    """Count the rows in any table that belong to the member, on the database file itself."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        row = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM members WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM strategies WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM answers WHERE strategy_id IN "
+            "(SELECT id FROM strategies WHERE guild_id = ?1 AND user_id = ?2)) + "
+            "(SELECT COUNT(*) FROM events WHERE guild_id = ?1 AND user_id = ?2) + "
+            "(SELECT COUNT(*) FROM votes WHERE guild_id = ?1 AND user_id = ?2)",
+            (guild_id, user_id),
+        ).fetchone()
+    return int(row[0])

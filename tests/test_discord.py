@@ -24,6 +24,7 @@ from bot.discord_app.bot import MESSAGE_CONTENT_HINT, CoachBot
 from bot.discord_app.cogs.ask import VoteView
 from bot.discord_app.render import LIMIT
 from tests import procs
+from tests.conftest import count_member_rows
 
 SECRET = "MTIzNDU2Nzg5.discord-test-token.abcdef"
 
@@ -311,7 +312,8 @@ async def test_forget_removes_the_members_votes_too(bot: CoachBot) -> None:
     await store.record_vote(guild.id, kari.id, 1, "q", "s", 1)
     await dpytest.message("!strategy forget confirm", member=kari)
     sent()
-    assert await store.row_count(guild.id, kari.id) == 0
+    assert bot.services is not None and bot.services.store is not None
+    assert count_member_rows(bot.services.store.path, guild.id, kari.id) == 0
 
 
 async def test_sigterm_closes_discord_the_http_client_and_the_database(

@@ -27,12 +27,12 @@ async def test_a_read_only_database_gets_a_clear_reply_and_keeps_what_was_saved(
     ctx = Context(user_id=1)
     await coach.handle("!strategy start Elegantè", ctx)
     await coach.handle("!strategy answer En bank for unge 18-30 år som tilbyr lån.", ctx)
-    await store._write_conn.execute("PRAGMA query_only = ON")  # as if opened with mode=ro
+    await store.pragma("PRAGMA query_only = ON")  # as if opened with mode=ro
     reply = await coach.handle("!strategy answer Et nytt svar som ikke kan lagres.", ctx)
     assert "kan bare leses" in reply.text and "Ingenting er endret" in reply.text
     revisions = await store.revisions(0, 1, "company")
     assert [r.text for r in revisions] == ["En bank for unge 18-30 år som tilbyr lån."]
-    await store._write_conn.execute("PRAGMA query_only = OFF")
+    await store.pragma("PRAGMA query_only = OFF")
     await store.close()
 
 
@@ -43,9 +43,8 @@ async def test_a_full_disk_gets_a_clear_reply_and_keeps_what_was_saved(
     coach = Coach(knowledge, store=store)
     ctx = Context(user_id=1)
     await coach.handle("!strategy start Elegantè", ctx)
-    async with store._write_conn.execute("PRAGMA page_count") as cursor:
-        pages = (await cursor.fetchone())[0]
-    await store._write_conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # nearly full
+    pages = await store.pragma("PRAGMA page_count")
+    await store.pragma(f"PRAGMA max_page_count = {pages + 2}")  # nearly full
     saved: list[str] = []
     for n in range(60):
         text = f"Svar {n}: " + "ord " * 900

@@ -205,10 +205,10 @@ async def test_a_write_that_did_not_happen_carries_its_error_code(
     ctx = Context(user_id=1)
     assert (await coach.run_strategy("start Firma", ctx)).error is None
     # The writer's own connection, as a read-only open or a full disk would leave it.
-    await store._write_conn.execute(fault)
+    await store.pragma(fault)
     result = await coach.run_strategy("answer " + "Et svar som ikke får plass. " * 300, ctx)
     assert result.error == code
-    await store._write_conn.execute("PRAGMA query_only = OFF")
+    await store.pragma("PRAGMA query_only = OFF")
     await store.close()
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError, UserError
+from bot.core.ports import NoActiveStrategy, StrategyExists, StrategyStore, UsageLog
+from bot.errors import StoreError
 from bot.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, migrate, open_store
 from tests import procs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, count_member_rows
 
 
 @pytest.fixture
@@ -84,13 +85,49 @@ async def test_a_newer_schema_than_the_code_is_refused(tmp_path: Path) -> None:
 
 
 async def test_writes_are_durable_settings(store: SQLiteStore) -> None:
-    for conn in (store._write_conn, store._read):
-        async with conn.execute("PRAGMA synchronous") as cursor:
-            assert (await cursor.fetchone())[0] == 2  # FULL
-        async with conn.execute("PRAGMA foreign_keys") as cursor:
-            assert (await cursor.fetchone())[0] == 1
-        async with conn.execute("PRAGMA busy_timeout") as cursor:
-            assert (await cursor.fetchone())[0] > 0
+    for reader in (False, True):
+        assert await store.pragma("PRAGMA synchronous", reader=reader) == 2  # FULL
+        assert await store.pragma("PRAGMA foreign_keys", reader=reader) == 1
+        assert await store.pragma("PRAGMA busy_timeout", reader=reader) > 0
+
+
+async def test_the_store_satisfies_both_ports(store: SQLiteStore) -> None:
+    assert isinstance(store, StrategyStore)
+    assert isinstance(store, UsageLog)
+
+
+async def test_pragma_runs_only_pragmas(store: SQLiteStore) -> None:
+    with pytest.raises(ValueError):
+        await store.pragma("DELETE FROM members")
+
+
+async def test_closing_ends_the_store_threads(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "t.db")
+    await store.start_strategy(0, 1, "A", "Kari", "nb")
+    assert await store.get_strategy(0, 1) is not None
+    await store.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("store-")]
+    with pytest.raises(StoreError):
+        await store.save_answer(0, 1, "company", "etter lukking")
+
+
+async def test_a_cancelled_open_leaves_no_thread_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.store._sqlite as runner
+
+    monkeypatch.setattr(runner, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "busy.db"
+    sqlite3.connect(path).close()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # the open waits in SQLite's busy handler
+    try:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(open_store(path), 0.05)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("store-")]
 
 
 async def test_every_revision_is_kept_with_a_utc_time(store: SQLiteStore) -> None:
@@ -109,7 +146,7 @@ async def test_every_revision_is_kept_with_a_utc_time(store: SQLiteStore) -> Non
 
 async def test_one_active_strategy_per_member_per_server(store: SQLiteStore) -> None:
     await store.start_strategy(0, 1, "A", "Kari", "nb")
-    with pytest.raises(UserError):
+    with pytest.raises(StrategyExists):
         await store.start_strategy(0, 1, "B", "Kari", "nb")
     await store.start_strategy(7, 1, "C", "Kari", "nb")  # another server is another class
     assert (await store.get_strategy(0, 1)).company == "A"  # type: ignore[union-attr]
@@ -138,8 +175,8 @@ async def test_forget_leaves_no_row_of_the_member(store: SQLiteStore) -> None:
     await store.start_strategy(0, 2, "C", "Ola", "nb")
     deleted = await store.forget_member(0, 1)
     assert deleted == 1 + 2 + 2  # the member, two strategies, two answers (no events yet)
-    assert await store.row_count(0, 1) == 0
-    assert await store.row_count(0, 2) == 2
+    assert count_member_rows(store.path, 0, 1) == 0
+    assert count_member_rows(store.path, 0, 2) == 2
 
 
 async def test_two_hundred_members_writing_at_once_lose_nothing(store: SQLiteStore) -> None:
@@ -162,7 +199,7 @@ async def test_a_failing_unit_is_rolled_back_alone(store: SQLiteStore) -> None:
         store.save_answer(0, 1, "goals", "lagres også"),
         return_exceptions=True,
     )
-    assert isinstance(results[1], UserError)
+    assert isinstance(results[1], NoActiveStrategy)
     strategy = await store.get_strategy(0, 1)
     assert strategy is not None
     assert {k: a.text for k, a in strategy.answers.items()} == {
@@ -181,11 +218,11 @@ async def test_a_database_locked_by_another_process_gives_a_store_error(tmp_path
         import bot.store as store_module
 
         store_module_timeout = store_module.BUSY_TIMEOUT_MS
-        await store._write_conn.execute("PRAGMA busy_timeout = 200")
+        await store.pragma("PRAGMA busy_timeout = 200")
         with pytest.raises(StoreError) as caught:
             await store.save_answer(0, 1, "company", "vent")
         assert caught.value.kind == "locked"
-        await store._write_conn.execute(f"PRAGMA busy_timeout = {store_module_timeout}")
+        await store.pragma(f"PRAGMA busy_timeout = {store_module_timeout}")
     finally:
         blocker.rollback()
         blocker.close()
@@ -194,12 +231,13 @@ async def test_a_database_locked_by_another_process_gives_a_store_error(tmp_path
     await store.close()
 
 
-async def test_migrate_is_idempotent(tmp_path: Path) -> None:
-    import aiosqlite
-
-    async with aiosqlite.connect(tmp_path / "m.db", isolation_level=None) as conn:
-        assert await migrate(conn) == SCHEMA_VERSION
-        assert await migrate(conn) == SCHEMA_VERSION
+def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    try:
+        assert migrate(conn) == SCHEMA_VERSION
+        assert migrate(conn) == SCHEMA_VERSION
+    finally:
+        conn.close()
 
 
 WRITER = textwrap.dedent(

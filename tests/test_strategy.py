@@ -14,7 +14,7 @@ from bot.core.strategy import STEP_KEYS, feedback, load_steps
 from bot.errors import DataFileError
 from bot.store import SQLiteStore, open_store
 from tests import procs
-from tests.conftest import KNOWLEDGE, PYTHON, ROOT, run_env
+from tests.conftest import KNOWLEDGE, PYTHON, ROOT, count_member_rows, run_env
 
 KARI = Context(user_id=1, guild_id=5, display_name="Kari")
 OLA = Context(user_id=2, guild_id=5, display_name="Ola")
@@ -123,9 +123,9 @@ async def test_reset_and_forget_ask_for_confirmation(sc: Coach, store: SQLiteSto
     assert await store.get_strategy(5, 1) is None
     await say(sc, "!strategy start Ny bedrift")
     assert "confirm" in await say(sc, "!strategy forget")
-    assert await store.row_count(5, 1) > 0
+    assert count_member_rows(store.path, 5, 1) > 0
     assert "slettet" in await say(sc, "!strategy forget bekreft")
-    assert await store.row_count(5, 1) == 0
+    assert count_member_rows(store.path, 5, 1) == 0
 
 
 async def test_one_member_never_sees_another_members_answers(sc: Coach) -> None:

@@ -230,3 +230,20 @@ def test_strategy_in_the_console_persists_between_runs(tmp_path: Path) -> None:
     )
     assert "▰▱▱▱▱▱▱▱▱▱ 1/10" in second.stdout
     assert "1 medlemmer" in second.stdout  # the console user teaches the local class
+
+
+@pytest.mark.slow
+def test_a_short_new_question_in_the_console_is_answered_on_its_own_topic(tmp_path: Path) -> None:
+    out = procs.run(
+        [PYTHON, "-m", "bot", "chat"],
+        input="!ask kan jeg sende direktemeldinger til kunder?\n!ask hva er åpenhet\n",
+        cwd=ROOT,
+        env=run_env(tmp_path),
+    )
+    assert out.returncode == 0, out.stderr
+    answers = out.stdout.split("Dette sier kursmateriellet:")
+    assert len(answers) == 3, out.stdout  # the banner, then one answer per question
+    first, second = answers[1], answers[2]
+    assert "2-twitter.md" in first
+    assert "5-forventingsfaktorer.md" in second and "Åpenhet" in second
+    assert "direktemelding" not in second.lower()  # not the DM answer again

@@ -192,7 +192,7 @@ async def test_a_follow_up_and_its_answer_share_one_time_budget(knowledge: Knowl
     ctx = Context(user_id=1, conversation="slow")
     await coach.handle("!ask Hva er troverdighet?", ctx)
     model.cancelled = 0
-    reply = await coach.handle("!ask og åpenhet?", ctx)  # a rewrite and an answer: 0.8 s of calls
+    reply = await coach.handle("!ask og hvorfor det?", ctx)  # a rewrite and an answer: 0.8 s
     # Each call fits the budget alone; only one budget for both cuts a call short.
     assert model.cancelled == 1
     assert reply.notice and reply.text

@@ -8,16 +8,15 @@ points (private replies by DM, deferred and off-loop reload) are in test_discord
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import logging
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,9 +28,8 @@ from bot.core.knowledge.bundle import Knowledge, load_all
 from bot.core.router import Coach, Context
 from bot.errors import ConfigError, DataFileError
 from bot.store import SCHEMA_VERSION, open_store
+from tests import procs
 from tests.conftest import KNOWLEDGE, PYTHON, run_env
-
-TIMEOUT = 180  # a hang guard for one child process on a slow, loaded machine, not a speed limit
 
 
 class Run(NamedTuple):
@@ -41,25 +39,18 @@ class Run(NamedTuple):
 
 
 def run_bot(tmp_path: Path, *args: str | bytes, stdin: str | bytes = b"", **env: str) -> Run:
-    """Run `python -m bot ARGS` in its own process group; kill the group if it hangs."""
-    command: list[str | bytes] = [PYTHON, "-m", "bot", *args]
+    """Run `python -m bot ARGS` in its own process group under the hang guard."""
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-    with subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    out = procs.run(
+        [PYTHON, "-m", "bot", *args],  # type: ignore[list-item]
+        input=data,
+        text=False,
         env=run_env(tmp_path, **env),
         cwd=tmp_path,
-        start_new_session=True,
-    ) as proc:
-        try:
-            out, err = proc.communicate(data, timeout=TIMEOUT)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    return Run(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    )
+    return Run(
+        out.returncode, out.stdout.decode("utf-8", "replace"), out.stderr.decode("utf-8", "replace")
+    )
 
 
 def assert_no_traceback(run: Run) -> None:
@@ -83,52 +74,39 @@ async def test_fifteen_stores_opening_a_new_file_at_once_all_open(tmp_path: Path
             await store.close()
 
 
-@pytest.fixture
-def spawned() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Children started by a test; every one still running at its end is killed with its group."""
-    procs: list[subprocess.Popen[bytes]] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _start_many(
-    tmp_path: Path, procs: list[subprocess.Popen[bytes]], argv_of: list[list[str]]
-) -> list[Run]:
+def _start_many(tmp_path: Path, argv_of: list[list[str]]) -> list[Run]:
+    """Start one `python -m bot` per argv at once, each in its own group, and wait for all."""
     env = run_env(tmp_path)
-    for argv in argv_of:
-        procs.append(
-            subprocess.Popen(
-                [PYTHON, "-m", "bot", *argv],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                cwd=tmp_path,
-                start_new_session=True,
+    with contextlib.ExitStack() as stack:
+        started = [
+            stack.enter_context(
+                procs.spawned(
+                    [PYTHON, "-m", "bot", *argv],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    cwd=tmp_path,
+                )
             )
-        )
-    runs = []
-    for proc in procs[-len(argv_of) :]:
-        out, err = proc.communicate(timeout=TIMEOUT)
-        runs.append(Run(proc.returncode, out.decode(), err.decode()))
+            for argv in argv_of
+        ]
+        runs = []
+        for proc in started:
+            out, err = proc.communicate(timeout=procs.HANG_GUARD)
+            runs.append(Run(proc.returncode, out.decode(), err.decode()))
     return runs
 
 
 @pytest.mark.slow
-def test_fifteen_concurrent_first_starts_and_answers_are_all_kept(
-    tmp_path: Path, spawned: list[subprocess.Popen[bytes]]
-) -> None:
+def test_fifteen_concurrent_first_starts_and_answers_are_all_kept(tmp_path: Path) -> None:
     users = range(1, 16)
     starts = _start_many(
-        tmp_path, spawned, [["strategy", "--user", str(u), "start", f"Firma {u}"] for u in users]
+        tmp_path, [["strategy", "--user", str(u), "start", f"Firma {u}"] for u in users]
     )
     for run in starts:
         assert run.code == 0 and "already exists" not in run.err and "unavailable" not in run.err
     answers = _start_many(
         tmp_path,
-        spawned,
         [
             ["strategy", "--user", str(u), "answer", f"Firma {u} selger sykler i Tromsø."]
             for u in users

@@ -91,7 +91,7 @@ class GroundedAsker:
         lang = language or self.offline.language_of(bounded)
         standalone, context = bounded, ""
         turns = self.memory.recent(conversation) if conversation else []
-        if turns and looks_like_follow_up(bounded):
+        if turns and looks_like_follow_up(bounded, self.offline.has_topic(bounded, lang)):
             context = turns[-1].question
         try:
             # One budget for the whole reply: a follow-up's rewrite and the answer share it.

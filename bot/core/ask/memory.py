@@ -53,8 +53,15 @@ class Memory:
             self.turns.pop(next(iter(self.turns)))
 
 
-def looks_like_follow_up(question: str) -> bool:
-    """Say whether a question leans on the one before ('og hva med ...?', 'why is that?')."""
+def looks_like_follow_up(question: str, has_topic: bool = False) -> bool:
+    """Say whether a question leans on the one before ('og hva med den andre?', 'why?').
+
+    A question with a topic of its own (`has_topic`: a content word that is not an everyday
+    word, known to the course or not) never does, however short: "hva er åpenhet" after a
+    question about DMs is a new question. Without one, an opener or three words or fewer do.
+    """
+    if has_topic:
+        return False
     return bool(_FOLLOW_UP.match(question.strip())) or len(words(question)) <= 3
 
 

@@ -91,6 +91,11 @@ class OfflineAsker:
             return "en" if self.language_setting == "en" else "nb"
         return detect_language(question, self.index.lexicon, self.index)
 
+    def has_topic(self, question: str, language: Language) -> bool:
+        """Say whether a question names a topic of its own (a content word, not an everyday one)."""
+        query = self.index.analyse(clean(question)[:MAX_QUESTION_CHARS], english=language == "en")
+        return any(not self.index.lexicon.is_common(m.word) for m in query.matches)
+
     def ask(self, question: str, language: Language | None = None, context: str = "") -> AskResult:
         """Answer `question`; `context` is an earlier question whose terms join the search."""
         question = clean(question).strip()

@@ -77,7 +77,7 @@ class Asking:
             return offline.model_copy(update={"fallback_reason": "budget", "notice": notice})
         context = ""
         turns = self.memory.recent(conversation) if conversation else []
-        if turns and looks_like_follow_up(question):
+        if turns and looks_like_follow_up(question, self.engine.has_topic(question, lang)):
             context = turns[-1].question
         result = self.engine.ask(question, lang, context=context)
         if conversation:

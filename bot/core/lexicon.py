@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.datafiles import load_yaml_model, read_text, validate
 from bot.core.text import deletes, edit_distance, fold, max_typos, words
+from bot.errors import DataFileError
 
 LEXICON_FILE = "lexicon.yaml"
 GLOSSARY_FILE = "glossary.yaml"
@@ -78,6 +79,7 @@ class LexiconFile(BaseModel):
     language: LanguageLists
     number_words: list[str] = Field(default_factory=list)
     answer_types: dict[str, AnswerType] = Field(default_factory=dict)
+    filler: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class _PhraseFile(BaseModel):
@@ -175,10 +177,15 @@ class Lexicon:
     common: frozenset[str]
     number_words: frozenset[str]
     answer_types: dict[str, AnswerType]
+    filler: re.Pattern[str] | None = None
 
     def is_stop(self, word: str) -> bool:
         """Say whether `word` (lower case) carries no content in a question."""
         return word in self.stop_nb or word in self.stop_en or fold(word) in self.stop_nb
+
+    def is_filler(self, sentence: str) -> bool:
+        """Say whether a sentence is about the text, not the topic (an announcement, a caption)."""
+        return self.filler is not None and self.filler.search(sentence.strip()) is not None
 
     def is_common(self, word: str) -> bool:
         """Say whether `word` is an everyday word that carries little topic on its own."""
@@ -235,7 +242,19 @@ def load_lexicon(knowledge_dir: Path) -> Lexicon:
         common=frozenset(common | {fold(w) for w in common}),
         number_words=frozenset(w.lower() for w in lex.number_words),
         answer_types=lex.answer_types,
+        filler=_filler(lex.filler, knowledge_dir / LEXICON_FILE),
     )
+
+
+def _filler(families: dict[str, list[str]], path: Path) -> re.Pattern[str] | None:
+    """Compile the filler patterns of every family into one; a bad one names the file."""
+    patterns = [p for family in families.values() for p in family]
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(path, None, f"filler: {exc}") from None
 
 
 __all__ = [

@@ -7,6 +7,7 @@ word ('Twitter') but asks about something else ('charge', 'ads') is declined, wh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -30,6 +31,8 @@ QUOTE_SHARE = 0.5
 PHRASE_BONUS = 0.2
 SENTENCE_CACHE = 20_000  # passages whose sentences are kept analysed
 _CUT_MARKERS = ("Les videre",)
+# An item of a list: "1. Troverdighet – ...", or a short label before a colon or dash.
+_ITEM = re.compile(r"\s*(?:\d{1,2}[.)]\s+|[^\W\d][^.:!?–\n]{0,40}\s*[:–]\s)")
 
 
 class SourceOut(BaseModel):
@@ -153,13 +156,32 @@ class OfflineAsker:
             cached = []
             for start, end in sentences(passage.text):
                 sentence = _strip_cut_marker(passage.text[start:end])
-                if len(words(sentence)) >= 3:
+                if len(words(sentence)) >= 3 and self._quotable(sentence):
                     terms = frozenset(self.index.terms_in(sentence))
                     cached.append((sentence, terms, frozenset(self._pairs(sentence))))
             if len(self._sentence_cache) > SENTENCE_CACHE:
                 self._sentence_cache.clear()
             self._sentence_cache[passage.id] = cached
         return cached
+
+    def _quotable(self, sentence: str) -> bool:
+        """Say whether a sentence can answer: not a question to the reader, not about the text.
+
+        A lead-in (ending in ':') stays: `best_quotes` quotes the items it introduces instead.
+        """
+        return not sentence.rstrip().endswith("?") and not self.index.lexicon.is_filler(sentence)
+
+    def _items_after(self, passage: Passage) -> list[Quote]:
+        """Return the first sentence of each item that follows a lead-in (numbered or labelled)."""
+        items: list[Quote] = []
+        passages = self.index.knowledge.passages
+        for following in passages[passage.id + 1 : passage.id + 1 + MAX_SENTENCES]:
+            if following.slug != passage.slug or not _ITEM.match(following.text):
+                break
+            first = next(iter(self._sentences(following)), None)
+            if first is not None:
+                items.append(Quote(following, first[0], 0.0))
+        return items
 
     def _pairs(self, text: str) -> set[tuple[str, str]]:
         """Return the pairs of neighbouring words that are not both stop words (folded)."""
@@ -209,8 +231,11 @@ class OfflineAsker:
         for quote in scored:
             if quote.score < QUOTE_SHARE * scored[0].score or len(chosen) == MAX_SENTENCES:
                 break
-            if all(quote.text != c.text for c in chosen):
-                chosen.append(quote)
+            # A lead-in ("... disse er:") is no answer: the items it introduces are.
+            found = self._items_after(quote.passage) if _is_lead_in(quote.text) else [quote]
+            for item in found:
+                if len(chosen) < MAX_SENTENCES and all(item.text != c.text for c in chosen):
+                    chosen.append(item)
         return chosen
 
     def _answer(
@@ -258,6 +283,11 @@ class OfflineAsker:
         return AskResult(
             question=question, answered=False, answer=text, related=related, language=lang
         )
+
+
+def _is_lead_in(sentence: str) -> bool:
+    """Say whether a sentence announces a list ("... disse er:", "... de Clara Shih fremhever:")."""
+    return sentence.rstrip().endswith(":")
 
 
 def _strip_cut_marker(sentence: str) -> str:

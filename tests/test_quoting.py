@@ -92,8 +92,9 @@ def test_a_bad_filler_pattern_stops_start_up_naming_the_file(tmp_path) -> None: 
     folder = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, folder)
     lexicon = folder / "lexicon.yaml"
-    lexicon.write_text(
-        lexicon.read_text(encoding="utf-8") + "  broken: ['(unclosed']\n", encoding="utf-8"
+    text = lexicon.read_text(encoding="utf-8").replace(
+        "\nfiller:\n", "\nfiller:\n  broken: ['(x']\n"
     )
+    lexicon.write_text(text, encoding="utf-8")
     with pytest.raises(DataFileError, match=r"lexicon\.yaml.*filler"):
         load_lexicon(folder)

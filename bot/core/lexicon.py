@@ -80,6 +80,7 @@ class LexiconFile(BaseModel):
     number_words: list[str] = Field(default_factory=list)
     answer_types: dict[str, AnswerType] = Field(default_factory=dict)
     filler: dict[str, list[str]] = Field(default_factory=dict)
+    own_case: list[str] = Field(default_factory=list)
 
 
 class _PhraseFile(BaseModel):
@@ -178,6 +179,7 @@ class Lexicon:
     number_words: frozenset[str]
     answer_types: dict[str, AnswerType]
     filler: re.Pattern[str] | None = None
+    own_case_patterns: tuple[re.Pattern[str], ...] = ()
 
     def is_stop(self, word: str) -> bool:
         """Say whether `word` (lower case) carries no content in a question."""
@@ -186,6 +188,16 @@ class Lexicon:
     def is_filler(self, sentence: str) -> bool:
         """Say whether a sentence is about the text, not the topic (an announcement, a caption)."""
         return self.filler is not None and self.filler.search(sentence.strip()) is not None
+
+    def own_case(self, question: str) -> tuple[str, str] | None:
+        """Return (the student's business, the question without it), if the question names one."""
+        for pattern in self.own_case_patterns:
+            match = pattern.search(question)
+            if match is not None:
+                rest = " ".join((question[: match.start()] + " " + question[match.end() :]).split())
+                rest = rest.strip(" ,.;:–—-")
+                return match.group("business").strip(), rest
+        return None
 
     def is_common(self, word: str) -> bool:
         """Say whether `word` is an everyday word that carries little topic on its own."""
@@ -243,7 +255,22 @@ def load_lexicon(knowledge_dir: Path) -> Lexicon:
         number_words=frozenset(w.lower() for w in lex.number_words),
         answer_types=lex.answer_types,
         filler=_filler(lex.filler, knowledge_dir / LEXICON_FILE),
+        own_case_patterns=_own_case(lex.own_case, knowledge_dir / LEXICON_FILE),
     )
+
+
+def _own_case(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
+    """Compile the own-case patterns; each needs a `business` group; a bad one names the file."""
+    compiled = []
+    for pattern in patterns:
+        try:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise DataFileError(path, None, f"own_case: {exc}") from None
+        if "business" not in regex.groupindex:
+            raise DataFileError(path, None, f"own_case: {pattern!r} has no (?P<business>...) group")
+        compiled.append(regex)
+    return tuple(compiled)
 
 
 def _filler(families: dict[str, list[str]], path: Path) -> re.Pattern[str] | None:

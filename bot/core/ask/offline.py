@@ -104,6 +104,11 @@ class OfflineAsker:
         question = clean(question).strip()
         bounded = question[:MAX_QUESTION_CHARS]
         lang = language or self.language_of(bounded)
+        case = self.index.lexicon.own_case(bounded)
+        if case is not None and case[1]:
+            # The student's own business is context: the rest is what the course should answer.
+            result = self.ask(case[1], lang, context)
+            return self._for_case(result, question, case[0], lang) if result.answered else result
         query = self.index.analyse(bounded, english=lang == "en")
         if context:
             extra = self.index.analyse(context[:MAX_QUESTION_CHARS], english=lang == "en")
@@ -119,6 +124,17 @@ class OfflineAsker:
         if not quotes:
             return self._decline(question, lang, hits)
         return self._answer(question, lang, quotes, hits)
+
+    def _for_case(
+        self, result: AskResult, question: str, business: str, lang: Language
+    ) -> AskResult:
+        """Say that the quoted advice is the course's and applies to the student's business too."""
+        post = next(p for p in self.index.knowledge.posts if p.path == result.sources[0].path)
+        topics = post.topics(lang)
+        topic = topics[0] if topics else post.title
+        intro = self.strings.t(lang, "ask.own_case_intro", topic=topic, business=business)
+        body = result.answer.split("\n", 1)[1] if "\n" in result.answer else result.answer
+        return result.model_copy(update={"question": question, "answer": f"{intro}\n{body}"})
 
     def coverage(self, query: Query, passage_id: int) -> float:
         """Return the share of the question's content, weighted by importance, in a passage."""

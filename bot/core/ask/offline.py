@@ -29,6 +29,7 @@ UNKNOWN_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
 PHRASE_BONUS = 0.2
+CUT_COVERAGE = 0.3  # how much of a question a cut passage must hold to be where it would go on
 SENTENCE_CACHE = 20_000  # passages whose sentences are kept analysed
 _CUT_MARKERS = ("Les videre",)
 # An item of a list: "1. Troverdighet – ...", or a short label before a colon or dash.
@@ -55,6 +56,8 @@ class AskResult(BaseModel):
     engine: str = "offline"
     fallback_reason: str | None = None
     notice: str | None = None
+    # True when the answer or the decline stands where a post is cut ("Les videre").
+    cut_off: bool = False
 
     def to_json(self) -> dict[str, object]:
         """Return the pinned JSON fields (fallback_reason only when the engine fell back)."""
@@ -84,6 +87,7 @@ class OfflineAsker:
         self.index = index
         self.strings = strings
         self.language_setting = language
+        self._cut = _cut_passages(index.knowledge.passages)
         self._sentence_cache: dict[
             int, list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]
         ] = {}
@@ -122,8 +126,24 @@ class OfflineAsker:
         covered = [(h, c) for h in hits if (c := self.coverage(query, h.passage.id)) > MIN_COVERAGE]
         quotes = self.best_quotes(query, covered, need) if covered else []
         if not quotes:
-            return self._decline(question, lang, hits)
-        return self._answer(question, lang, quotes, hits)
+            result = self._decline(question, lang, hits)
+            # A question on the topic of a post that stops short may be answered in its lost part.
+            if (
+                hits
+                and hits[0].passage.id in self._cut
+                and self.coverage(query, hits[0].passage.id) >= CUT_COVERAGE
+            ):
+                return self._mark_cut(result, hits[0].passage, "ask.cut_off_decline")
+            return result
+        result = self._answer(question, lang, quotes, hits)
+        cut = next((q.passage for q in quotes if q.passage.id in self._cut), None)
+        return self._mark_cut(result, cut, "ask.cut_off") if cut is not None else result
+
+    def _mark_cut(self, result: AskResult, passage: Passage, key: str) -> AskResult:
+        """Add the line saying the post stops here, and set `cut_off`."""
+        title = self.index.knowledge.post(passage.slug).title
+        line = self.strings.t(result.language, key, title=title)
+        return result.model_copy(update={"answer": f"{result.answer}\n{line}", "cut_off": True})
 
     def _for_case(
         self, result: AskResult, question: str, business: str, lang: Language
@@ -304,6 +324,14 @@ class OfflineAsker:
 def _is_lead_in(sentence: str) -> bool:
     """Say whether a sentence announces a list ("... disse er:", "... de Clara Shih fremhever:")."""
     return sentence.rstrip().endswith(":")
+
+
+def _cut_passages(passages: tuple[Passage, ...] | list[Passage]) -> frozenset[int]:
+    """Return the ids of the passages where a post was cut: its last one, ending in a marker."""
+    last: dict[str, Passage] = {}
+    for passage in passages:
+        last[passage.slug] = passage
+    return frozenset(p.id for p in last.values() if p.text.rstrip().endswith(_CUT_MARKERS))
 
 
 def _strip_cut_marker(sentence: str) -> str:

@@ -6,6 +6,7 @@ a bad file stops start-up with one message a teacher can act on.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,19 @@ from bot.errors import DataFileError
 M = TypeVar("M", bound=BaseModel)
 # libyaml's safe loader parses the big word lists about ten times faster than the Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compile_patterns(patterns: list[str], path: Path, where: str) -> re.Pattern[str] | None:
+    """Compile regular expressions from a data file into one (any of them matches, any case).
+
+    None when there are none; a bad one raises DataFileError naming the file and `where`.
+    """
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(path, None, f"{where}: bad pattern: {exc}") from None
 
 
 def read_text(path: Path) -> str:

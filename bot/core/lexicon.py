@@ -22,7 +22,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_NORWEGIAN
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.datafiles import load_yaml_model, read_text, validate
+from bot.core.datafiles import compile_patterns, load_yaml_model, read_text, validate
 from bot.core.text import deletes, edit_distance, fold, max_typos, words
 from bot.errors import DataFileError
 
@@ -236,7 +236,8 @@ class Lexicon:
 
 def load_lexicon(knowledge_dir: Path) -> Lexicon:
     """Load the lexicon, glossary, synonyms and common words from `knowledge_dir`."""
-    lex = load_yaml_model(LexiconFile, knowledge_dir / LEXICON_FILE)
+    path = knowledge_dir / LEXICON_FILE
+    lex = load_yaml_model(LexiconFile, path)
     common: set[str] = set()
     common_path = knowledge_dir / COMMON_FILE
     if common_path.exists():
@@ -254,8 +255,12 @@ def load_lexicon(knowledge_dir: Path) -> Lexicon:
         common=frozenset(common | {fold(w) for w in common}),
         number_words=frozenset(w.lower() for w in lex.number_words),
         answer_types=lex.answer_types,
-        filler=_filler(lex.filler, knowledge_dir / LEXICON_FILE),
-        own_case_patterns=_own_case(lex.own_case, knowledge_dir / LEXICON_FILE),
+        filler=compile_patterns(
+            [p for family in lex.filler.values() for p in family],
+            knowledge_dir / LEXICON_FILE,
+            "filler",
+        ),
+        own_case_patterns=_own_case(lex.own_case, path),
     )
 
 
@@ -263,25 +268,11 @@ def _own_case(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
     """Compile the own-case patterns; each needs a `business` group; a bad one names the file."""
     compiled = []
     for pattern in patterns:
-        try:
-            regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise DataFileError(path, None, f"own_case: {exc}") from None
-        if "business" not in regex.groupindex:
+        regex = compile_patterns([pattern], path, "own_case")
+        if regex is None or "business" not in regex.groupindex:
             raise DataFileError(path, None, f"own_case: {pattern!r} has no (?P<business>...) group")
         compiled.append(regex)
     return tuple(compiled)
-
-
-def _filler(families: dict[str, list[str]], path: Path) -> re.Pattern[str] | None:
-    """Compile the filler patterns of every family into one; a bad one names the file."""
-    patterns = [p for family in families.values() for p in family]
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    except re.error as exc:
-        raise DataFileError(path, None, f"filler: {exc}") from None
 
 
 __all__ = [

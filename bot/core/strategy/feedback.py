@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.datafiles import load_yaml_model
+from bot.core.datafiles import compile_patterns, load_yaml_model
 from bot.core.language import Language
 from bot.core.strategy.texts import Texts, plain
 from bot.core.text import words
@@ -106,8 +106,8 @@ def load_checks(path: Path, step_keys: Iterable[str]) -> Rubric:
     keywords: dict[str, re.Pattern[str] | None] = {}
     for key, step_checks in rules.steps.items():
         compiled[key] = tuple(_compile_check(c, path, key) for c in step_checks.checks)
-        keywords[key] = _compile(step_checks.keywords, path, f"{key}.keywords")
-    vague = _compile(rules.vague, path, "vague")
+        keywords[key] = compile_patterns(step_checks.keywords, path, f"{key}.keywords")
+    vague = compile_patterns(rules.vague, path, "vague")
     assert vague is not None
     return Rubric(compiled, keywords, vague, rules.min_words)
 
@@ -116,25 +116,16 @@ def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
     where = f"{key}.{check.id}"
     return CompiledCheck(
         id=check.id,
-        pattern=_compile(check.patterns, path, where),
+        pattern=compile_patterns(check.patterns, path, where),
         groups={
             name: p
             for name, pats in check.groups.items()
-            if (p := _compile(pats, path, f"{where}.{name}")) is not None
+            if (p := compile_patterns(pats, path, f"{where}.{name}")) is not None
         },
         number=check.number,
         min_words=check.min_words,
         hint=check.hint,
     )
-
-
-def _compile(patterns: list[str], path: Path, where: str) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    except re.error as exc:
-        raise DataFileError(path, None, f"{where}: bad pattern: {exc}") from None
 
 
 FeedbackKind = Literal["good", "hints", "vague", "off_topic", "abusive"]

@@ -150,10 +150,14 @@ class OfflineAsker:
     ) -> AskResult:
         """Say that the quoted advice is the course's and applies to the student's business too."""
         post = next(p for p in self.index.knowledge.posts if p.path == result.sources[0].path)
-        topics = post.topics(lang)
-        topic = topics[0] if topics else post.title
-        intro = self.strings.t(lang, "ask.own_case_intro", topic=topic, business=business)
         body = result.answer.split("\n", 1)[1] if "\n" in result.answer else result.answer
+        # Name the post's topic the quoted advice is most about ('de første følgerne').
+        quoted = self.index.terms_in(body)
+        topics = post.topics(lang)
+        topic = max(topics, key=lambda t: len(self.index.terms_in(t) & quoted)) if topics else ""
+        intro = self.strings.t(
+            lang, "ask.own_case_intro", topic=topic or post.title, business=business
+        )
         return result.model_copy(update={"question": question, "answer": f"{intro}\n{body}"})
 
     def coverage(self, query: Query, passage_id: int) -> float:

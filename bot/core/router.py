@@ -66,6 +66,7 @@ class Coach:
         prompts: Prompts | None = None,
         options: Options | None = None,
         usage: UsageLog | None = None,
+        budget: DailyBudget | None = None,
     ) -> None:
         self.options = options or Options()
         self.knowledge = knowledge
@@ -77,7 +78,8 @@ class Coach:
         self.chat = chat if prompts is not None else None
         self.prompts = prompts
         self.language = LanguagePolicy(language, knowledge.lexicon, knowledge.index)
-        self.budget = DailyBudget(self.options.daily_budget)
+        # One budget shared by every feature (and kept across a reload).
+        self.budget = budget if budget is not None else DailyBudget(self.options.daily_budget)
         timeout = self.options.llm_timeout
         strings = knowledge.strings
         self.asking = Asking(
@@ -142,9 +144,8 @@ class Coach:
             prompts,
             self.options,
             self.usage,
+            self.budget,
         )
-        new.budget = self.budget
-        new.asking.budget = new.reviewing.budget = self.budget
         new.asking.carry_over(self.asking)
         return new
 

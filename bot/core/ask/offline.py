@@ -14,7 +14,7 @@ from itertools import pairwise
 from pydantic import BaseModel, Field
 
 from bot.core.knowledge import Passage
-from bot.core.language import Language, detect_language
+from bot.core.language import Language, LanguagePolicy
 from bot.core.lexicon import AnswerType
 from bot.core.search import Hit, Query, SearchIndex, WordMatch
 from bot.core.strings import Strings
@@ -86,7 +86,7 @@ class OfflineAsker:
     def __init__(self, index: SearchIndex, strings: Strings, language: str = "auto") -> None:
         self.index = index
         self.strings = strings
-        self.language_setting = language
+        self.language = LanguagePolicy(language, index.lexicon, index)
         self._cut = _cut_passages(index.knowledge.passages)
         self._sentence_cache: dict[
             int, list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]
@@ -94,9 +94,7 @@ class OfflineAsker:
 
     def language_of(self, question: str) -> Language:
         """Return the reply language: fixed by the setting, or detected from the question."""
-        if self.language_setting in ("nb", "en"):
-            return "en" if self.language_setting == "en" else "nb"
-        return detect_language(question, self.index.lexicon, self.index)
+        return self.language.of(question)
 
     def has_topic(self, question: str, language: Language) -> bool:
         """Say whether a question names a topic of its own (a content word, not an everyday one)."""

@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
     right: Counter[str] = Counter()
     terms_ok: Counter[str] = Counter()
     misses: list[str] = []
+    parts_total = parts_right = 0
     for case in cases:
         kind = case["kind"]
         result = coach.asking.answer_offline(case["q"]).to_json()
@@ -51,6 +52,12 @@ def main(argv: list[str]) -> int:
         right[kind] += ok
         if not ok:
             misses.append(f"  [{kind}] {case['q']}")
+        for i, part in enumerate(case.get("parts") or []):
+            parts_total += 1
+            good = _part_ok(result, i, len(case["parts"]), part)
+            parts_right += good
+            if not good:
+                misses.append(f"  [part {i + 1}] {case['q']}")
     print(f"!ask offline on {path.name} ({len(cases)} questions)")
     for kind in (*ANSWERABLE, *TRAPS, "decline"):
         if not total[kind]:
@@ -67,9 +74,27 @@ def main(argv: list[str]) -> int:
         f"  answerable    {sum(right[k] for k in ANSWERABLE)}/{answerable} right post first, "
         f"{sum(terms_ok[k] for k in ANSWERABLE)}/{answerable} with the key terms"
     )
+    if parts_total:
+        print(
+            f"  parts        {parts_right}/{parts_total} of two-part questions' parts answered "
+            "with the key terms, or declined where the course does not answer them"
+        )
     if "--misses" in argv:
         print("\n".join(misses))
     return 0
+
+
+def _part_ok(result: dict[str, object], i: int, count: int, part: dict[str, object]) -> bool:
+    """Say whether one part of a two-part question was answered (with its terms) or declined."""
+    parts = result.get("parts") or []
+    assert isinstance(parts, list)
+    answered = bool(parts[i]["answered"]) if len(parts) == count else bool(result["answered"])
+    if not part["answerable"]:
+        return not answered
+    text = str(result["answer"]).lower()
+    terms = part.get("terms") or []
+    assert isinstance(terms, list)
+    return answered and all(str(t).lower() in text for t in terms)
 
 
 if __name__ == "__main__":

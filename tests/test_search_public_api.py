@@ -456,17 +456,8 @@ CASES: list[tuple[str, bool, list[tuple[str, float]]]] = [
     (
         "Hva koster en annonse på Facebook?",
         False,
-        [
-            ("itfag-blogg#4", 2.178799),
-            ("strategi#2", 1.1983),
-            ("itfag-blogg#2", 1.075374),
-            ("twitter#2", 0.858632),
-            ("kundegruppen#0", 0.630019),
-            ("twitter#3", 0.527626),
-            ("twitter#0", 0.420895),
-            ("strategi#1", 0.413938),
-            ("itfag-blogg#1", 0.37659),
-        ],
+        # 'koster' is a word of its own, not a slip for the synonym entry 'poster'.
+        [("strategi#2", 1.1983)],
     ),
     (
         "Hvem er Elegantè til for?",

@@ -38,7 +38,11 @@ def test_a_missing_key_is_named(locales: Path) -> None:
 
 def test_a_placeholder_mismatch_names_the_line(locales: Path) -> None:
     en = (locales / "en.toml").read_text(encoding="utf-8")
-    (locales / "en.toml").write_text(en.replace("$topics", "$topic"), "utf-8")
+    related = 'related = "Closest topics the course does cover: $topics."'
+    assert related in en
+    (locales / "en.toml").write_text(
+        en.replace(related, related.replace("$topics", "$topic")), "utf-8"
+    )
     with pytest.raises(DataFileError) as caught:
         load_strings(locales)
     assert caught.value.line is not None

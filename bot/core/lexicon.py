@@ -35,6 +35,9 @@ _EN_STEMMER = Stemmer.Stemmer("english")
 _NB_STEMMER = Stemmer.Stemmer("norwegian")
 
 
+_JOINER = re.compile(r"^(?:og|men|samt|eller|and|but|or)\s+", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65_536)
 def english_key(word: str) -> str:
     """Normalise an English word for glossary lookup (lower case, English stem)."""
@@ -81,6 +84,8 @@ class LexiconFile(BaseModel):
     answer_types: dict[str, AnswerType] = Field(default_factory=dict)
     filler: dict[str, list[str]] = Field(default_factory=dict)
     own_case: list[str] = Field(default_factory=list)
+    two_part: list[str] = Field(default_factory=list)
+    everywhere: list[str] = Field(default_factory=list)
 
 
 class _PhraseFile(BaseModel):
@@ -126,6 +131,9 @@ class PhraseTable:
         best: tuple[int, str] | None = None
         for d in deletes(folded, limit):
             for candidate in self.typo_index.get(d, ()):
+                # A slip rarely hits the first letter; 'koster' is a word, not 'poster'.
+                if candidate[0] != folded[0]:
+                    continue
                 dist = edit_distance(folded, candidate, limit)
                 if dist <= limit and (best is None or (dist, candidate) < best):
                     best = (dist, candidate)
@@ -180,6 +188,8 @@ class Lexicon:
     answer_types: dict[str, AnswerType]
     filler: re.Pattern[str] | None = None
     own_case_patterns: tuple[re.Pattern[str], ...] = ()
+    two_part: re.Pattern[str] | None = None
+    everywhere: frozenset[str] = frozenset()
 
     def is_stop(self, word: str) -> bool:
         """Say whether `word` (lower case) carries no content in a question."""
@@ -198,6 +208,31 @@ class Lexicon:
                 rest = rest.strip(" ,.;:–—-")
                 return match.group("business").strip(), rest
         return None
+
+    def parts(self, question: str) -> list[str]:
+        """Split a question that asks two things ('Hva er X, og hvordan Y?') into its parts.
+
+        A part of fewer than two words stays with its neighbour: 'Hvordan og hvorfor ...' is one.
+        """
+        text = question.strip()
+        cuts = [(m.start(), m.end()) for m in re.finditer(r"(?<=\?)\s+(?=\S)", text)]
+        if self.two_part is not None:
+            cuts += [(m.start(), m.end()) for m in self.two_part.finditer(text)]
+        parts: list[str] = []
+        start = 0
+        for cut, resume in sorted(cuts):
+            if cut < start:
+                continue
+            head, rest = text[start:cut], text[resume:]
+            if len(words(head)) >= 2 and len(words(rest)) >= 2:
+                parts.append(head.strip(" ,;"))
+                start = resume
+        parts.append(_JOINER.sub("", text[start:].strip(" ,;")))
+        return [p for p in parts if p]
+
+    def is_everywhere(self, word: str) -> bool:
+        """Say whether `word` is used by every course on the subject ('innlegget', 'studenter')."""
+        return word in self.everywhere or fold(word) in self.everywhere
 
     def is_common(self, word: str) -> bool:
         """Say whether `word` is an everyday word that carries little topic on its own."""
@@ -261,6 +296,9 @@ def load_lexicon(knowledge_dir: Path) -> Lexicon:
             "filler",
         ),
         own_case_patterns=_own_case(lex.own_case, path),
+        two_part=compile_patterns(lex.two_part, path, "two_part"),
+        everywhere=frozenset(w.lower() for w in lex.everywhere)
+        | frozenset(fold(w) for w in lex.everywhere),
     )
 
 

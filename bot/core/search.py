@@ -21,7 +21,7 @@ from bot.core.bm25 import column_scores, inverted_index
 from bot.core.knowledge import KnowledgeBase, Passage
 from bot.core.lexicon import Lexicon, PhraseTable, english_key, load_lexicon, term_of
 from bot.core.matches import Hit, Query, WordMatch
-from bot.core.text import deletes, edit_distance, fold, max_typos, words
+from bot.core.text import WORD, deletes, edit_distance, fold, max_typos, sentences, words
 
 EXACT = 1.0
 FOLDED = 0.95
@@ -79,6 +79,7 @@ class SearchIndex:
             for t, i in self._vocab.items()
         }
         self.max_idf = max(self._idf.values(), default=1.0)
+        self.names = _names(passages)
         self._post_terms: dict[str, set[str]] = {}
         for passage, terms in zip(passages, self._corpus_terms, strict=True):
             self._post_terms.setdefault(passage.slug, set()).update(terms)
@@ -105,9 +106,17 @@ class SearchIndex:
         """Say whether any passage of the post `slug` contains `term`."""
         return term in self._post_terms.get(slug, set())
 
+    def post_term_set(self, slug: str) -> set[str]:
+        """Return the index terms of every passage of the post `slug`."""
+        return self._post_terms.get(slug, set())
+
     def passage_term_set(self, passage_id: int) -> frozenset[str]:
         """Return the index terms of one passage."""
         return self._passage_sets[passage_id]
+
+    def is_name(self, word: str) -> bool:
+        """Say whether a word (each word of a merged name) is a name in the course ('Twitter')."""
+        return all(fold(w) in self.names for w in word.split())
 
     def known(self, word: str) -> bool:
         """Say whether a word, as written or folded, is a word of the course."""
@@ -360,6 +369,24 @@ class SearchIndex:
     def terms_in(self, text: str) -> set[str]:
         """Return the index terms of a piece of text (for scoring sentences)."""
         return {term_of(w) for w in self._content_words(text)}
+
+
+def _names(passages: tuple[Passage, ...] | list[Passage]) -> frozenset[str]:
+    """Return the words (folded) the course writes with a capital inside a sentence, as names.
+
+    A word counts when it is capitalised in most of its uses after a sentence's first word:
+    'Twitter', 'Elegantè', 'Clara Shih'; not 'Det' or 'Innleggene'.
+    """
+    capital: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for passage in passages:
+        for start, end in sentences(passage.text):
+            for word in WORD.findall(passage.text[start:end])[1:]:
+                key = fold(word)
+                seen[key] = seen.get(key, 0) + 1
+                if word[0].isupper():
+                    capital[key] = capital.get(key, 0) + 1
+    return frozenset(w for w, n in capital.items() if n * 4 >= seen[w] * 3 and len(w) > 1)
 
 
 def build_index(knowledge: KnowledgeBase, lexicon: Lexicon) -> SearchIndex:

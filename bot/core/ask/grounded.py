@@ -17,7 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.core.ask.memory import Clock, Memory, Turn, looks_like_follow_up
-from bot.core.ask.offline import MAX_QUESTION_CHARS, AskResult, OfflineAsker, SourceOut
+from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
+from bot.core.ask.result import AskResult, SourceOut
 from bot.core.language import Language
 from bot.core.ports import ChatModel
 from bot.core.prompts import Prompts, as_data

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 
-from pydantic import BaseModel, Field
-
+from bot.core.ask.result import AskResult, PartOut, SourceOut
+from bot.core.ask.sentences import Quote, SentenceBank, is_lead_in
 from bot.core.knowledge import Passage
 from bot.core.language import Language, LanguagePolicy
 from bot.core.lexicon import AnswerType
 from bot.core.search import Hit, Query, SearchIndex, WordMatch
 from bot.core.strings import Strings
-from bot.core.text import clean, fold, sentences, words
+from bot.core.text import clean, words
 
 MAX_QUESTION_CHARS = 500
 MAX_SENTENCES = 3
@@ -30,41 +29,6 @@ CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
 PHRASE_BONUS = 0.2
 CUT_COVERAGE = 0.3  # how much of a question a cut passage must hold to be where it would go on
-SENTENCE_CACHE = 20_000  # passages whose sentences are kept analysed
-_CUT_MARKERS = ("Les videre",)
-# An item of a list: "1. Troverdighet – ...", or a short label before a colon or dash.
-_ITEM = re.compile(r"\s*(?:\d{1,2}[.)]\s+|[^\W\d][^.:!?–\n]{0,40}\s*[:–]\s)")
-
-
-class SourceOut(BaseModel):
-    """A cited post in the pinned JSON shape."""
-
-    title: str
-    path: str
-    score: float
-
-
-class AskResult(BaseModel):
-    """The answer to a question, in the pinned JSON shape (plus fields for the adapters)."""
-
-    question: str
-    answered: bool
-    answer: str
-    sources: list[SourceOut] = Field(default_factory=list)
-    related: list[str] = Field(default_factory=list)
-    language: Language
-    engine: str = "offline"
-    fallback_reason: str | None = None
-    notice: str | None = None
-    # True when the answer or the decline stands where a post is cut ("Les videre").
-    cut_off: bool = False
-
-    def to_json(self) -> dict[str, object]:
-        """Return the pinned JSON fields (fallback_reason only when the engine fell back)."""
-        data = self.model_dump(exclude={"fallback_reason", "notice"})
-        if self.fallback_reason is not None:
-            data["fallback_reason"] = self.fallback_reason
-        return data
 
 
 # What a quoted sentence must hold: an answer type and the word it counts, if any.
@@ -72,12 +36,14 @@ Need = tuple[AnswerType, WordMatch | None] | None
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
-    """A sentence quoted from a passage, with its score."""
+class Found:
+    """What the search found for one question or part: its quotes (none: declined)."""
 
-    passage: Passage
     text: str
-    score: float
+    hits: list[Hit]
+    quotes: list[Quote]
+    cut: Passage | None  # the cut post where the answer or the decline stands
+    absent: str | None  # a course name the question asks something of that the course lacks
 
 
 class OfflineAsker:
@@ -87,10 +53,7 @@ class OfflineAsker:
         self.index = index
         self.strings = strings
         self.language = LanguagePolicy(language, index.lexicon, index)
-        self._cut = _cut_passages(index.knowledge.passages)
-        self._sentence_cache: dict[
-            int, list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]
-        ] = {}
+        self.bank = SentenceBank(index)
 
     def language_of(self, question: str) -> Language:
         """Return the reply language: fixed by the setting, or detected from the question."""
@@ -111,7 +74,37 @@ class OfflineAsker:
             # The student's own business is context: the rest is what the course should answer.
             result = self.ask(case[1], lang, context)
             return self._for_case(result, question, case[0], lang) if result.answered else result
-        query = self.index.analyse(bounded, english=lang == "en")
+        parts = self.index.lexicon.parts(bounded)
+        if len(parts) < 2:
+            return self._result(question, lang, [self._find(bounded, lang, context)])
+        # Two questions in one: each part is answered or declined on its own; a part with no
+        # topic of its own ('og hvordan blir man det?') asks about the part before it.
+        found: list[Found] = []
+        limit = max(1, 2 * MAX_SENTENCES // len(parts) - 1)
+        for i, part in enumerate(parts):
+            if i and not self.has_topic(part, lang):
+                taken = {q.text for f in found for q in f.quotes}
+                found.append(self._find(part, lang, parts[i - 1], limit, elliptic=taken))
+            else:
+                found.append(self._find(part, lang, context if not i else "", limit))
+        return self._result(question, lang, found, parts)
+
+    def _find(
+        self,
+        text: str,
+        lang: Language,
+        context: str = "",
+        limit: int = MAX_SENTENCES,
+        elliptic: set[str] | None = None,
+    ) -> Found:
+        """Search for one question (or part) and pick the sentences that answer it, if any.
+
+        `elliptic` (the sentences quoted for earlier parts) marks a part that leans on the one
+        before: it is answered only by new sentences that hold its own words.
+        """
+        query = self.index.analyse(text, english=lang == "en")
+        own = Query(text, list(query.matches), dict(query.weights))
+        self._weigh_everywhere(query)
         if context:
             extra = self.index.analyse(context[:MAX_QUESTION_CHARS], english=lang == "en")
             # A follow-up ('and the other kind?') leans on what the earlier question asked.
@@ -120,22 +113,87 @@ class OfflineAsker:
             known = {m.word for m in query.matches}
             query.matches.extend(m for m in extra.matches if m.word not in known)
         hits = self.index.top(query.weights, k=MAX_HITS)
-        need = self._need(query, bounded, self.index.lexicon.answer_type(words(bounded)))
+        need = self._need(query, text, self.index.lexicon.answer_type(words(text)))
         covered = [(h, c) for h in hits if (c := self.coverage(query, h.passage.id)) > MIN_COVERAGE]
-        quotes = self.best_quotes(query, covered, need) if covered else []
+        quotes = self.best_quotes(query, covered, need, limit) if covered else []
+        if elliptic is not None:
+            quotes = [
+                q
+                for q in quotes
+                if own.matches
+                and q.text not in elliptic
+                and self._covered(own, self.index.terms_in(q.text)) > 0
+            ]
+        name = self._absent_name(query, quotes)
+        if name is not None:
+            quotes = []
+        cut = next((q.passage for q in quotes if q.passage.id in self.bank.cut), None)
+        # A question on the topic of a post that stops short may be answered in its lost part.
+        if (
+            not quotes
+            and hits
+            and hits[0].passage.id in self.bank.cut
+            and self.coverage(query, hits[0].passage.id) >= CUT_COVERAGE
+        ):
+            cut = hits[0].passage
+        return Found(text, hits, quotes, cut, name)
+
+    def _weigh_everywhere(self, query: Query) -> None:
+        """Let words every course uses ('innlegget', 'studenter') weigh little in the search."""
+        lexicon = self.index.lexicon
+        everywhere = [m for m in query.matches if lexicon.is_everywhere(m.word)]
+        if not everywhere or len(everywhere) == len(query.matches):
+            return
+        for match in everywhere:
+            for term in match.terms:
+                query.weights[term] = query.weights.get(term, 0.0) * COMMON_WEIGHT
+
+    def _absent_name(self, query: Query, quotes: list[Quote]) -> str | None:
+        """Return the course name a question asks something of that no quote holds, if any.
+
+        'Hva synes Clara Shih om TikTok?': the course names Clara Shih, but what is asked of
+        her (TikTok) must be in the quoted sentences too, or the question is declined.
+        """
         if not quotes:
-            result = self._decline(question, lang, hits)
-            # A question on the topic of a post that stops short may be answered in its lost part.
-            if (
-                hits
-                and hits[0].passage.id in self._cut
-                and self.coverage(query, hits[0].passage.id) >= CUT_COVERAGE
-            ):
-                return self._mark_cut(result, hits[0].passage, "ask.cut_off_decline")
-            return result
-        result = self._answer(question, lang, quotes, hits)
-        cut = next((q.passage for q in quotes if q.passage.id in self._cut), None)
-        return self._mark_cut(result, cut, "ask.cut_off") if cut is not None else result
+            return None
+        names = [m for m in query.matches if m.matched and self.index.is_name(m.word)]
+        lexicon = self.index.lexicon
+        light = lexicon.is_common, lexicon.is_everywhere
+        asked = [m for m in query.matches if m not in names and not any(f(m.word) for f in light)]
+        if not names or not asked:
+            return None
+        terms: set[str] = set()
+        for slug in {q.passage.slug for q in quotes}:
+            terms |= self.index.post_term_set(slug)
+        if self._covered(Query(query.text, asked, {}), terms) >= MIN_COVERAGE:
+            return None
+        return names[0].word
+
+    def _result(
+        self, question: str, lang: Language, found: list[Found], parts: list[str] | None = None
+    ) -> AskResult:
+        """Put the parts' answers and declines together (one part: an answer or a decline)."""
+        hits = [h for f in found for h in f.hits]
+        cut = next((f.cut for f in found if f.cut is not None), None)
+        if not any(f.quotes for f in found):
+            absent = found[0].absent
+            result = (
+                self._named_absent(question, lang, absent, found[0].hits)
+                if absent is not None and len(found) == 1
+                else self._decline(question, lang, hits)
+            )
+            key = "ask.cut_off_decline"
+        else:
+            blocks: list[list[Quote] | str] = []
+            for f in found:
+                line = self.strings.t(lang, "ask.part_not_covered", part=f.text)
+                blocks.append(f.quotes or line)
+            result = self._answer(question, lang, blocks, hits)
+            key = "ask.cut_off"
+        if parts is not None:
+            outs = [PartOut(text=f.text, answered=bool(f.quotes)) for f in found]
+            result = result.model_copy(update={"parts": outs})
+        return self._mark_cut(result, cut, key) if cut is not None else result
 
     def _mark_cut(self, result: AskResult, passage: Passage, key: str) -> AskResult:
         """Add the line saying the post stops here, and set `cut_off`."""
@@ -177,55 +235,14 @@ class OfflineAsker:
         An unknown word weighs as much as the rarest course word, since it may be what the
         question is really about ('rente', 'algoritme'); an everyday word weighs little.
         """
-        common = self.index.lexicon.is_common(match.word)
+        lexicon = self.index.lexicon
+        common = lexicon.is_common(match.word) or lexicon.is_everywhere(match.word)
         if not match.terms:
             return self.index.max_idf * (COMMON_WEIGHT if common else UNKNOWN_WEIGHT)
         # The word's own meaning is its best match; weaker compound matches do not make it rarer.
         best = max(match.terms.values())
         weight = min(self.index.idf(t) for t, w in match.terms.items() if w == best)
         return weight * COMMON_WEIGHT if common else weight
-
-    def _sentences(
-        self, passage: Passage
-    ) -> list[tuple[str, frozenset[str], frozenset[tuple[str, str]]]]:
-        """Return a passage's sentences with their terms and word pairs (kept for reuse)."""
-        cached = self._sentence_cache.get(passage.id)
-        if cached is None:
-            cached = []
-            for start, end in sentences(passage.text):
-                sentence = _strip_cut_marker(passage.text[start:end])
-                if len(words(sentence)) >= 3 and self._quotable(sentence):
-                    terms = frozenset(self.index.terms_in(sentence))
-                    cached.append((sentence, terms, frozenset(self._pairs(sentence))))
-            if len(self._sentence_cache) > SENTENCE_CACHE:
-                self._sentence_cache.clear()
-            self._sentence_cache[passage.id] = cached
-        return cached
-
-    def _quotable(self, sentence: str) -> bool:
-        """Say whether a sentence can answer: not a question to the reader, not about the text.
-
-        A lead-in (ending in ':') stays: `best_quotes` quotes the items it introduces instead.
-        """
-        return not sentence.rstrip().endswith("?") and not self.index.lexicon.is_filler(sentence)
-
-    def _items_after(self, passage: Passage) -> list[Quote]:
-        """Return the first sentence of each item that follows a lead-in (numbered or labelled)."""
-        items: list[Quote] = []
-        passages = self.index.knowledge.passages
-        for following in passages[passage.id + 1 : passage.id + 1 + MAX_SENTENCES]:
-            if following.slug != passage.slug or not _ITEM.match(following.text):
-                break
-            first = next(iter(self._sentences(following)), None)
-            if first is not None:
-                items.append(Quote(following, first[0], 0.0))
-        return items
-
-    def _pairs(self, text: str) -> set[tuple[str, str]]:
-        """Return the pairs of neighbouring words that are not both stop words (folded)."""
-        tokens = [fold(w) for w in words(text)]
-        stop = self.index.lexicon.is_stop
-        return {(a, b) for a, b in pairwise(tokens) if not (stop(a) and stop(b))}
 
     def _need(self, query: Query, question: str, asked: tuple[AnswerType, int] | None) -> Need:
         """Return what a quoted sentence must hold for the question's answer type."""
@@ -241,14 +258,18 @@ class OfflineAsker:
         return kind, focus
 
     def best_quotes(
-        self, query: Query, covered: list[tuple[Hit, float]], need: Need = None
+        self,
+        query: Query,
+        covered: list[tuple[Hit, float]],
+        need: Need = None,
+        limit: int = MAX_SENTENCES,
     ) -> list[Quote]:
         """Pick the one to three sentences that answer best, best first."""
         top_score = max(h.score for h, _ in covered) or 1.0
-        pairs = self._pairs(query.text)
+        pairs = self.bank.pairs(query.text)
         scored: list[Quote] = []
         for hit, passage_coverage in covered:
-            for sentence, terms, sentence_pairs in self._sentences(hit.passage):
+            for sentence, terms, sentence_pairs in self.bank.of(hit.passage):
                 if need is not None:
                     kind, focus = need
                     if not self.index.lexicon.satisfies(kind, sentence):
@@ -267,23 +288,32 @@ class OfflineAsker:
         scored.sort(key=lambda q: q.score, reverse=True)
         chosen: list[Quote] = []
         for quote in scored:
-            if quote.score < QUOTE_SHARE * scored[0].score or len(chosen) == MAX_SENTENCES:
+            if quote.score < QUOTE_SHARE * scored[0].score or len(chosen) >= limit:
                 break
             # A lead-in ("... disse er:") is no answer: the items it introduces are.
-            found = self._items_after(quote.passage) if _is_lead_in(quote.text) else [quote]
+            found = self.bank.items_after(quote.passage) if is_lead_in(quote.text) else [quote]
             for item in found:
-                if len(chosen) < MAX_SENTENCES and all(item.text != c.text for c in chosen):
+                if len(chosen) < limit and all(item.text != c.text for c in chosen):
                     chosen.append(item)
         return chosen
 
     def _answer(
-        self, question: str, lang: Language, quotes: list[Quote], hits: list[Hit]
+        self, question: str, lang: Language, blocks: list[list[Quote] | str], hits: list[Hit]
     ) -> AskResult:
+        """Quote the sentences in order (a part the course does not answer: its line instead)."""
         numbers: dict[str, int] = {}
         lines = [self.strings.t(lang, "ask.intro")]
-        for quote in quotes:
-            n = numbers.setdefault(quote.passage.slug, len(numbers) + 1)
-            lines.append(f"«{quote.text}» [{n}]")
+        quoted: set[str] = set()
+        for block in blocks:
+            if isinstance(block, str):
+                lines.append(block)
+                continue
+            for quote in block:
+                if quote.text in quoted:
+                    continue
+                quoted.add(quote.text)
+                n = numbers.setdefault(quote.passage.slug, len(numbers) + 1)
+                lines.append(f"«{quote.text}» [{n}]")
         best_by_post: dict[str, float] = {}
         for hit in hits:
             best_by_post[hit.passage.slug] = max(best_by_post.get(hit.passage.slug, 0), hit.score)
@@ -298,6 +328,21 @@ class OfflineAsker:
             answer="\n".join(lines),
             sources=sources,
             language=lang,
+        )
+
+    def _named_absent(self, question: str, lang: Language, name: str, hits: list[Hit]) -> AskResult:
+        """Decline a question about a course name, saying what the course does say about it."""
+        post = self.index.knowledge.post(hits[0].passage.slug)
+        related = self.related_topics(lang, hits)
+        text = self.strings.t(
+            lang,
+            "ask.named_absent",
+            name=_display_name(name, hits[0].passage.text),
+            title=post.title,
+            topics=", ".join(post.topics(lang)[:3]) or post.title,
+        )
+        return AskResult(
+            question=question, answered=False, answer=text, related=related, language=lang
         )
 
     def related_topics(self, lang: Language, hits: list[Hit], limit: int = 4) -> list[str]:
@@ -323,26 +368,10 @@ class OfflineAsker:
         )
 
 
-def _is_lead_in(sentence: str) -> bool:
-    """Say whether a sentence announces a list ("... disse er:", "... de Clara Shih fremhever:")."""
-    return sentence.rstrip().endswith(":")
+def _display_name(word: str, text: str) -> str:
+    """Return a name as the course writes it ('clara shih' -> 'Clara Shih')."""
+    found = re.search(r"\b" + r"\s+".join(map(re.escape, word.split())) + r"\b", text, re.I)
+    return found.group(0) if found else word
 
 
-def _cut_passages(passages: tuple[Passage, ...] | list[Passage]) -> frozenset[int]:
-    """Return the ids of the passages where a post was cut: its last one, ending in a marker."""
-    last: dict[str, Passage] = {}
-    for passage in passages:
-        last[passage.slug] = passage
-    return frozenset(p.id for p in last.values() if p.text.rstrip().endswith(_CUT_MARKERS))
-
-
-def _strip_cut_marker(sentence: str) -> str:
-    """Drop a trailing 'Les videre' (the post was cut there) from a quoted sentence."""
-    stripped = sentence.rstrip()
-    for marker in _CUT_MARKERS:
-        if stripped.endswith(marker) and stripped != marker:
-            stripped = stripped[: -len(marker)].rstrip()
-    return stripped
-
-
-__all__ = ["AskResult", "OfflineAsker", "Quote", "SourceOut"]
+__all__ = ["OfflineAsker"]

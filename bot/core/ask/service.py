@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bot.core.ask.grounded import GroundedAsker
 from bot.core.ask.memory import Memory, looks_like_follow_up
-from bot.core.ask.offline import MAX_QUESTION_CHARS, AskResult, OfflineAsker
+from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
+from bot.core.ask.result import AskResult
 from bot.core.budget import DailyBudget
 from bot.core.language import Language, LanguagePolicy
 from bot.core.ports import ChatModel

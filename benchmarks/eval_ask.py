@@ -26,6 +26,23 @@ ANSWERABLE = ("nb", "en", "typo", "own_business", "two_part")
 TRAPS = ("cut_off", "named_absent")
 
 
+def judge(
+    case: dict[str, object], result: dict[str, object], slug_of: dict[str, str]
+) -> tuple[bool, bool]:
+    """Judge one answer: (right post first, or declined as it should; and with the key terms)."""
+    kind = case["kind"]
+    sources = result["sources"]
+    assert isinstance(sources, list)
+    first = slug_of.get(sources[0]["path"]) if sources else None
+    if kind in ANSWERABLE:
+        ok = bool(result["answered"]) and first == case["post"]
+        text = str(result["answer"]).lower()
+        terms = case["terms"]
+        assert isinstance(terms, list)
+        return ok, ok and all(str(t).lower() in text for t in terms)
+    return not result["answered"] or bool(result.get("cut_off")), False
+
+
 def main(argv: list[str]) -> int:
     """Print the figures for one set; with --misses, the questions that missed."""
     path = Path(next((a for a in argv if not a.startswith("--")), "tests/data/ask_frozen.yaml"))
@@ -40,15 +57,9 @@ def main(argv: list[str]) -> int:
     parts_total = parts_right = 0
     for case in cases:
         kind = case["kind"]
-        result = coach.asking.answer_offline(case["q"]).to_json()
+        ok, with_terms = judge(case, coach.asking.answer_offline(case["q"]).to_json(), slug_of)
         total[kind] += 1
-        first = slug_of.get(result["sources"][0]["path"]) if result["sources"] else None
-        if kind in ANSWERABLE:
-            ok = bool(result["answered"]) and first == case["post"]
-            text = str(result["answer"]).lower()
-            terms_ok[kind] += ok and all(str(t).lower() in text for t in case["terms"])
-        else:
-            ok = not result["answered"] or bool(result.get("cut_off"))
+        terms_ok[kind] += with_terms
         right[kind] += ok
         if not ok:
             misses.append(f"  [{kind}] {case['q']}")

@@ -57,7 +57,8 @@ def main(argv: list[str]) -> int:
     parts_total = parts_right = 0
     for case in cases:
         kind = case["kind"]
-        ok, with_terms = judge(case, coach.asking.answer_offline(case["q"]).to_json(), slug_of)
+        result = coach.asking.answer_offline(case["q"]).to_json()
+        ok, with_terms = judge(case, result, slug_of)
         total[kind] += 1
         terms_ok[kind] += with_terms
         right[kind] += ok

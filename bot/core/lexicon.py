@@ -35,6 +35,11 @@ _EN_STEMMER = Stemmer.Stemmer("english")
 _NB_STEMMER = Stemmer.Stemmer("norwegian")
 
 
+# How the reply names a business the student called theirs ('vår butikk' -> 'deres butikk').
+_YOURS = {
+    **{"min": "din", "mitt": "ditt", "mi": "di", "vår": "deres", "vårt": "deres"},
+    **{"my": "your", "our": "your"},
+}
 _JOINER = re.compile(r"^(?:og|men|samt|eller|and|but|or)\s+", re.IGNORECASE)
 
 
@@ -206,7 +211,10 @@ class Lexicon:
             if match is not None:
                 rest = " ".join((question[: match.start()] + " " + question[match.end() :]).split())
                 rest = rest.strip(" ,.;:–—-")
-                return match.group("business").strip(), rest
+                business = match.group("business").strip()
+                first, _, others = business.partition(" ")
+                spoken = _YOURS.get(first.lower())
+                return (f"{spoken} {others}" if spoken else business), rest
         return None
 
     def parts(self, question: str) -> list[str]:

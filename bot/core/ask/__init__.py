@@ -3,6 +3,7 @@
 offline.py   the built-in engine: quote the sentences that answer, or decline honestly
 sentences.py the quotable sentences of each passage (filler left out, lead-ins and their items)
 result.py    the answer in the pinned JSON shape
+replies.py   the answers and declines as the member reads them
 grounded.py  answers in a model's words, checked against the passages it was given
 memory.py    the last few turns of each conversation, and what counts as a follow-up
 service.py   the feature's front: `Asking.answer`, and the Reply of an answer

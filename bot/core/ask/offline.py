@@ -7,10 +7,13 @@ word ('Twitter') but asks about something else ('charge', 'ads') is declined, wh
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
-from bot.core.ask.result import AskResult, PartOut, SourceOut
+from bot.core.ask.replies import Replies
+from bot.core.ask.result import AskResult, PartOut
 from bot.core.ask.sentences import Quote, SentenceBank, is_lead_in
 from bot.core.knowledge import Passage
 from bot.core.language import Language, LanguagePolicy
@@ -28,8 +31,13 @@ UNKNOWN_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_SHARE = 0.5
 PHRASE_BONUS = 0.2
+PAIR_MEANINGS = 2  # a word matching more course terms than this is too loose to pair
+PAIR_SHARE = 0.25  # a pair of terms both in more than this share of the passages tells nothing
 CUT_COVERAGE = 0.3  # how much of a question a cut passage must hold to be where it would go on
 
+
+# A question that asks what something is: the sentence that defines it answers first.
+_DEFINITION = re.compile(r"\s*(?:hva\s+(?:er|betyr|menes\s+med)|what\s+(?:is|are|does))\b", re.I)
 
 # What a quoted sentence must hold: an answer type and the word it counts, if any.
 Need = tuple[AnswerType, WordMatch | None] | None
@@ -54,6 +62,7 @@ class OfflineAsker:
         self.strings = strings
         self.language = LanguagePolicy(language, index.lexicon, index)
         self.bank = SentenceBank(index)
+        self.replies = Replies(index, strings)
 
     def language_of(self, question: str) -> Language:
         """Return the reply language: fixed by the setting, or detected from the question."""
@@ -73,10 +82,15 @@ class OfflineAsker:
         if case is not None and case[1]:
             # The student's own business is context: the rest is what the course should answer.
             result = self.ask(case[1], lang, context)
-            return self._for_case(result, question, case[0], lang) if result.answered else result
-        parts = self.index.lexicon.parts(bounded)
+            return (
+                self.replies.for_case(result, question, case[0], lang)
+                if result.answered
+                else result
+            )
+        asked = self._asked(bounded, lang)
+        parts = self.index.lexicon.parts(asked)
         if len(parts) < 2:
-            return self._result(question, lang, [self._find(bounded, lang, context)])
+            return self._result(question, lang, [self._find(asked, lang, context)])
         # Two questions in one: each part is answered or declined on its own; a part with no
         # topic of its own ('og hvordan blir man det?') asks about the part before it.
         found: list[Found] = []
@@ -88,6 +102,19 @@ class OfflineAsker:
             else:
                 found.append(self._find(part, lang, context if not i else "", limit))
         return self._result(question, lang, found, parts)
+
+    def _asked(self, text: str, lang: Language) -> str:
+        """Return the questions of a text that also tells the student's situation.
+
+        'Vi har nettopp laget en Facebook-side. Hvordan får vi følgere?': the statement is
+        context, the question is what the course should answer (when it has a topic of its own).
+        """
+        pieces = [p for p in re.split(r"(?<=[.!])\s+", text) if p.strip()]
+        questions = [p for p in pieces if p.rstrip().endswith("?")]
+        if not questions or len(questions) == len(pieces):
+            return text
+        asked = " ".join(questions)
+        return asked if self.has_topic(asked, lang) else text
 
     def _find(
         self,
@@ -178,9 +205,9 @@ class OfflineAsker:
         if not any(f.quotes for f in found):
             absent = found[0].absent
             result = (
-                self._named_absent(question, lang, absent, found[0].hits)
+                self.replies.named_absent(question, lang, absent, found[0].hits)
                 if absent is not None and len(found) == 1
-                else self._decline(question, lang, hits)
+                else self.replies.decline(question, lang, hits)
             )
             key = "ask.cut_off_decline"
         else:
@@ -188,33 +215,12 @@ class OfflineAsker:
             for f in found:
                 line = self.strings.t(lang, "ask.part_not_covered", part=f.text)
                 blocks.append(f.quotes or line)
-            result = self._answer(question, lang, blocks, hits)
+            result = self.replies.answer(question, lang, blocks, hits)
             key = "ask.cut_off"
         if parts is not None:
             outs = [PartOut(text=f.text, answered=bool(f.quotes)) for f in found]
             result = result.model_copy(update={"parts": outs})
-        return self._mark_cut(result, cut, key) if cut is not None else result
-
-    def _mark_cut(self, result: AskResult, passage: Passage, key: str) -> AskResult:
-        """Add the line saying the post stops here, and set `cut_off`."""
-        title = self.index.knowledge.post(passage.slug).title
-        line = self.strings.t(result.language, key, title=title)
-        return result.model_copy(update={"answer": f"{result.answer}\n{line}", "cut_off": True})
-
-    def _for_case(
-        self, result: AskResult, question: str, business: str, lang: Language
-    ) -> AskResult:
-        """Say that the quoted advice is the course's and applies to the student's business too."""
-        post = next(p for p in self.index.knowledge.posts if p.path == result.sources[0].path)
-        body = result.answer.split("\n", 1)[1] if "\n" in result.answer else result.answer
-        # Name the post's topic the quoted advice is most about ('de første følgerne').
-        quoted = self.index.terms_in(body)
-        topics = post.topics(lang)
-        topic = max(topics, key=lambda t: len(self.index.terms_in(t) & quoted)) if topics else ""
-        intro = self.strings.t(
-            lang, "ask.own_case_intro", topic=topic or post.title, business=business
-        )
-        return result.model_copy(update={"question": question, "answer": f"{intro}\n{body}"})
+        return self.replies.mark_cut(result, cut, key) if cut is not None else result
 
     def coverage(self, query: Query, passage_id: int) -> float:
         """Return the share of the question's content, weighted by importance, in a passage."""
@@ -266,7 +272,7 @@ class OfflineAsker:
     ) -> list[Quote]:
         """Pick the one to three sentences that answer best, best first."""
         top_score = max(h.score for h, _ in covered) or 1.0
-        pairs = self.bank.pairs(query.text)
+        pairs = self.bank.pairs(query.text) | self._term_pairs(query)
         scored: list[Quote] = []
         for hit, passage_coverage in covered:
             for sentence, terms, sentence_pairs in self.bank.of(hit.passage):
@@ -297,81 +303,33 @@ class OfflineAsker:
                     chosen.append(item)
         return chosen
 
-    def _answer(
-        self, question: str, lang: Language, blocks: list[list[Quote] | str], hits: list[Hit]
-    ) -> AskResult:
-        """Quote the sentences in order (a part the course does not answer: its line instead)."""
-        numbers: dict[str, int] = {}
-        lines = [self.strings.t(lang, "ask.intro")]
-        quoted: set[str] = set()
-        for block in blocks:
-            if isinstance(block, str):
-                lines.append(block)
-                continue
-            for quote in block:
-                if quote.text in quoted:
-                    continue
-                quoted.add(quote.text)
-                n = numbers.setdefault(quote.passage.slug, len(numbers) + 1)
-                lines.append(f"«{quote.text}» [{n}]")
-        best_by_post: dict[str, float] = {}
-        for hit in hits:
-            best_by_post[hit.passage.slug] = max(best_by_post.get(hit.passage.slug, 0), hit.score)
-        sources = []
-        for slug in numbers:
-            post = self.index.knowledge.post(slug)
-            score = round(best_by_post.get(slug, 0.0), 4)
-            sources.append(SourceOut(title=post.title, path=post.path, score=score))
-        return AskResult(
-            question=question,
-            answered=True,
-            answer="\n".join(lines),
-            sources=sources,
-            language=lang,
-        )
+    def _term_pairs(self, query: Query) -> set[tuple[str, str]]:
+        """Return the pairs of terms of neighbouring content words, and what it asks defined.
 
-    def _named_absent(self, question: str, lang: Language, name: str, hits: list[Hit]) -> AskResult:
-        """Decline a question about a course name, saying what the course does say about it."""
-        post = self.index.knowledge.post(hits[0].passage.slug)
-        related = self.related_topics(lang, hits)
-        text = self.strings.t(
-            lang,
-            "ask.named_absent",
-            name=_display_name(name, hits[0].passage.text),
-            title=post.title,
-            topics=", ".join(post.topics(lang)[:3]) or post.title,
-        )
-        return AskResult(
-            question=question, answered=False, answer=text, related=related, language=lang
-        )
-
-    def related_topics(self, lang: Language, hits: list[Hit], limit: int = 4) -> list[str]:
-        """Return the topics of the posts closest to a question (or of the course as a whole)."""
-        slugs = list(dict.fromkeys(h.passage.slug for h in hits))
-        for post in self.index.knowledge.posts:
-            if len(slugs) >= 3:
-                break
-            if post.slug not in slugs:
-                slugs.append(post.slug)
-        topics: list[str] = []
-        for slug in slugs[:3]:
-            topics.extend(self.index.knowledge.post(slug).topics(lang)[:2])
-        return list(dict.fromkeys(topics))[:limit]
-
-    def _decline(self, question: str, lang: Language, hits: list[Hit]) -> AskResult:
-        related = self.related_topics(lang, hits)
-        text = self.strings.t(lang, "ask.not_covered")
-        if related:
-            text += " " + self.strings.t(lang, "ask.related", topics=", ".join(related))
-        return AskResult(
-            question=question, answered=False, answer=text, related=related, language=lang
-        )
+        'What is a verified user' gives ('sertifiser', 'bruk') through the glossary, and
+        ('bruk', '='): a sentence that says what a 'bruker' is answers it first.
+        """
+        # Each word's own meaning (its best terms); a word the course lacks, or one that stands
+        # for several ideas at once (a loose synonym entry), breaks a pair.
+        best = [_best_terms(m) for m in query.matches]
+        best = [terms if len(terms) <= PAIR_MEANINGS else set() for terms in best]
+        n = len(self.index.knowledge.passages)
+        df = n * PAIR_SHARE
+        rare = math.log(1 + (n - df + 0.5) / (df + 0.5))  # a pair everywhere ('sosiale medier')
+        idf = self.index.idf
+        out = {
+            (a, b) for m, o in pairwise(best) for a in m for b in o if max(idf(a), idf(b)) > rare
+        }
+        matches = [terms for terms in best if terms]
+        if _DEFINITION.match(query.text) and matches:
+            out |= {(t, "=") for t in matches[-1]}
+        return out
 
 
-def _display_name(word: str, text: str) -> str:
-    """Return a name as the course writes it ('clara shih' -> 'Clara Shih')."""
-    found = re.search(r"\b" + r"\s+".join(map(re.escape, word.split())) + r"\b", text, re.I)
-    return found.group(0) if found else word
+def _best_terms(match: WordMatch) -> set[str]:
+    """Return the terms of a word's own meaning: its best-weighted matches."""
+    top = max(match.terms.values(), default=0.0)
+    return {t for t, w in match.terms.items() if w == top}
 
 
 __all__ = ["OfflineAsker"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.core.knowledge import Passage
-from bot.core.search import SearchIndex
+from bot.core.search import SearchIndex, term_of
 from bot.core.text import fold, sentences, words
 
 MAX_ITEMS = 3
@@ -20,6 +20,9 @@ SENTENCE_CACHE = 20_000  # passages whose sentences are kept analysed
 _CUT_MARKERS = ("Les videre",)
 # An item of a list: "1. Troverdighet – ...", or a short label before a colon or dash.
 _ITEM = re.compile(r"\s*(?:\d{1,2}[.)]\s+|[^\W\d][^.:!?–\n]{0,40}\s*[:–]\s)")
+
+# The verbs of a definition: 'en sertifisert bruker er ...', 'åpenhet betyr ...'.
+_DEFINES = frozenset({"er", "betyr", "innebærer", "is", "means"})
 
 Analysed = tuple[str, frozenset[str], frozenset[tuple[str, str]]]
 
@@ -76,10 +79,21 @@ class SentenceBank:
         return items
 
     def pairs(self, text: str) -> set[tuple[str, str]]:
-        """Return the pairs of neighbouring words that are not both stop words (folded)."""
+        """Return what tells a sentence's wording: neighbouring words, terms, definitions.
+
+        Pairs of neighbouring words that are not both stop words (folded); pairs of neighbouring
+        content terms ('sertifiser', 'bruk'), which an English question meets through its
+        glossary; and (term, '=') for a term a sentence defines ('... bruker er en ...').
+        """
         tokens = [fold(w) for w in words(text)]
         stop = self.index.lexicon.is_stop
-        return {(a, b) for a, b in pairwise(tokens) if not (stop(a) and stop(b))}
+        out = {(a, b) for a, b in pairwise(tokens) if not (stop(a) and stop(b))}
+        content = [(t, i) for i, t in enumerate(tokens) if not stop(t) and len(t) > 1]
+        out |= {(term_of(a), term_of(b)) for (a, _), (b, _) in pairwise(content)}
+        for word, i in content:
+            if i + 1 < len(tokens) and tokens[i + 1] in _DEFINES:
+                out.add((term_of(word), "="))
+        return out
 
 
 def is_lead_in(sentence: str) -> bool:

@@ -39,6 +39,9 @@ CUT_COVERAGE = 0.3  # how much of a question a cut passage must hold to be where
 # A question that asks what something is: the sentence that defines it answers first.
 _DEFINITION = re.compile(r"\s*(?:hva\s+(?:er|betyr|menes\s+med)|what\s+(?:is|are|does))\b", re.I)
 
+# A course name a question asks about, and the passage where the course mentions it.
+Named = tuple[str, Passage]
+
 # What a quoted sentence must hold: an answer type and the word it counts, if any.
 Need = tuple[AnswerType, WordMatch | None] | None
 
@@ -51,7 +54,7 @@ class Found:
     hits: list[Hit]
     quotes: list[Quote]
     cut: Passage | None  # the cut post where the answer or the decline stands
-    absent: str | None  # a course name the question asks something of that the course lacks
+    absent: Named | None  # a course name asked about something the course lacks, and where
 
 
 class OfflineAsker:
@@ -151,9 +154,7 @@ class OfflineAsker:
                 and q.text not in elliptic
                 and self._covered(own, self.index.terms_in(q.text)) > 0
             ]
-        name = self._absent_name(query, quotes)
-        if name is not None:
-            quotes = []
+        quotes, named = self._named(query, quotes)
         cut = next((q.passage for q in quotes if q.passage.id in self.bank.cut), None)
         # A question on the topic of a post that stops short may be answered in its lost part.
         if (
@@ -163,7 +164,7 @@ class OfflineAsker:
             and self.coverage(query, hits[0].passage.id) >= CUT_COVERAGE
         ):
             cut = hits[0].passage
-        return Found(text, hits, quotes, cut, name)
+        return Found(text, hits, quotes, cut, named)
 
     def _weigh_everywhere(self, query: Query) -> None:
         """Let words every course uses ('innlegget', 'studenter') weigh little in the search."""
@@ -175,33 +176,46 @@ class OfflineAsker:
             for term in match.terms:
                 query.weights[term] = query.weights.get(term, 0.0) * COMMON_WEIGHT
 
-    def _absent_name(self, query: Query, quotes: list[Quote]) -> str | None:
-        """Return the course name a question asks something of that no quote holds, if any.
+    def _named(self, query: Query, quotes: list[Quote]) -> tuple[list[Quote], Named | None]:
+        """Keep the quotes that answer what a question asks of a course name, if it names one.
 
-        'Hva synes Clara Shih om TikTok?': the course names Clara Shih, but what is asked of
-        her (TikTok) must be in the quoted sentences too, or the question is declined.
+        'Hva synes Clara Shih om TikTok?': the course names Clara Shih, but the quoted post must
+        hold the name and what is asked of her (TikTok) too, or the question is declined, saying
+        where the course mentions her.
         """
-        if not quotes:
-            return None
         names = [m for m in query.matches if m.matched and self.index.is_name(m.word)]
+        if not names:
+            return quotes, None
+        has = self.index.post_has
+        kept = [
+            q for q in quotes if all(any(has(q.passage.slug, t) for t in m.terms) for m in names)
+        ]
         lexicon = self.index.lexicon
         light = lexicon.is_common, lexicon.is_everywhere
         asked = [m for m in query.matches if m not in names and not any(f(m.word) for f in light)]
-        if not names or not asked:
-            return None
         terms: set[str] = set()
-        for slug in {q.passage.slug for q in quotes}:
+        for slug in {q.passage.slug for q in kept}:
             terms |= self.index.post_term_set(slug)
-        if self._covered(Query(query.text, asked, {}), terms) >= MIN_COVERAGE:
-            return None
-        return names[0].word
+        if kept and (
+            not asked or self._covered(Query(query.text, asked, {}), terms) >= MIN_COVERAGE
+        ):
+            return kept, None
+        name = names[0]
+        passages = self.index.knowledge.passages
+        where = next(
+            (p for p in passages if name.terms.keys() & self.index.passage_term_set(p.id)),
+            passages[0],
+        )
+        return [], (name.word, where)
 
     def _result(
         self, question: str, lang: Language, found: list[Found], parts: list[str] | None = None
     ) -> AskResult:
         """Put the parts' answers and declines together (one part: an answer or a decline)."""
         hits = [h for f in found for h in f.hits]
-        cut = next((f.cut for f in found if f.cut is not None), None)
+        # Where some part is answered, only an answer's cut is noted (not a declined part's).
+        answered = [f for f in found if f.quotes] or found
+        cut = next((f.cut for f in answered if f.cut is not None), None)
         if not any(f.quotes for f in found):
             absent = found[0].absent
             result = (

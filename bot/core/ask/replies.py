@@ -79,14 +79,17 @@ class Replies:
             language=lang,
         )
 
-    def named_absent(self, question: str, lang: Language, name: str, hits: list[Hit]) -> AskResult:
-        """Decline a question about a course name, saying what the course does say about it."""
-        post = self.index.knowledge.post(hits[0].passage.slug)
+    def named_absent(
+        self, question: str, lang: Language, named: tuple[str, Passage], hits: list[Hit]
+    ) -> AskResult:
+        """Decline a question about a course name, saying where the course mentions it."""
+        name, where = named
+        post = self.index.knowledge.post(where.slug)
         related = self.related_topics(lang, hits)
         text = self.strings.t(
             lang,
             "ask.named_absent",
-            name=display_name(name, hits[0].passage.text),
+            name=display_name(name, where.text),
             title=post.title,
             topics=", ".join(post.topics(lang)[:3]) or post.title,
         )

@@ -102,12 +102,15 @@ def test_questions_the_course_does_not_answer_are_declined(coach: Coach, questio
 
 
 def test_a_decline_names_related_topics_in_the_asker_language(coach: Coach) -> None:
-    nb = coach.asking.answer_offline("Hva koster en annonse på Twitter?")
-    en = coach.asking.answer_offline("What does an ad on Twitter cost?")
+    nb = coach.asking.answer_offline("Hvor mye koster annonser på sosiale medier?")
+    en = coach.asking.answer_offline("How much do ads on social media cost?")
     assert "dekker ikke" in nb.answer and nb.language == "nb"
     assert "does not cover" in en.answer and en.language == "en"
     assert "Twitter" in nb.related and "Twitter" in en.related
     assert any(topic in en.answer for topic in en.related)
+    # Naming a course name (Twitter) the decline says where the course mentions it instead.
+    named = coach.asking.answer_offline("What does an ad on Twitter cost?")
+    assert named.answer.startswith("The course mentions Twitter in «") and named.related
 
 
 def test_quotes_are_word_for_word_from_the_cited_post(coach: Coach, knowledge: Knowledge) -> None:

@@ -249,3 +249,37 @@ def test_a_near_miss_of_a_synonym_entry_keeps_its_first_letter(knowledge: Knowle
     word, slip = next((w, s) for w, s in slips if s not in table.spelled)
     assert table.near(slip) == table.entries[table.spelled[word]]  # two letters swapped inside
     assert table.near("x" + slip[1:]) != table.entries[table.spelled[word]]  # its first letter
+
+
+PAST_THE_END = [
+    # (question, answered?, a phrase of the reply)
+    ("Hva er den fjerde forventingsfaktoren Clara Shih nevner?", False, "stopper («Les videre»)"),
+    ("What is the fourth expectation factor Clara Shih names?", False, 'stops ("Les videre")'),
+    ("Hva er det tredje punktet for å få følgere?", False, "stopper («Les videre»)"),
+    ("Hva var konklusjonen på analysen av itfag-bloggen?", False, "stopper («Les videre»)"),
+    ("What was the conclusion of the analysis of the itfag blog?", False, 'stops ("Les videre")'),
+    ("Hva stod videre i innlegget om Twitter?", False, "stopper («Les videre»)"),
+    # Asked of what the list holds: answered, that item first, with the line where it stops.
+    ("Hva er den tredje forventingsfaktoren?", True, "«Åpenhet – det er svært viktig"),
+    ("What is the third expectation factor?", True, "«Åpenhet – det er svært viktig"),
+]
+
+
+@pytest.mark.parametrize(("question", "answered", "phrase"), PAST_THE_END)
+def test_a_question_past_where_a_post_stops_is_declined_there(
+    coach: Coach, question: str, answered: bool, phrase: str
+) -> None:
+    result = coach.asking.answer_offline(question)
+    assert result.answered is answered, result.answer
+    assert result.cut_off
+    assert phrase in result.answer
+    if answered:
+        quotes = [line for line in result.answer.splitlines() if line.startswith("«")]
+        assert quotes[0].startswith(phrase)
+
+
+def test_an_ordinal_with_no_list_behind_it_is_declined(coach: Coach) -> None:
+    result = coach.asking.answer_offline(
+        "What is the fifth step when a company builds its social media strategy?"
+    )
+    assert not result.answered, result.answer

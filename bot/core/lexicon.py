@@ -13,7 +13,7 @@ for the synonyms), so inflected forms find their entry.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -91,6 +91,8 @@ class LexiconFile(BaseModel):
     own_case: list[str] = Field(default_factory=list)
     two_part: list[str] = Field(default_factory=list)
     everywhere: list[str] = Field(default_factory=list)
+    further: list[str] = Field(default_factory=list)
+    ordinals: dict[str, int] = Field(default_factory=dict)
 
 
 class _PhraseFile(BaseModel):
@@ -195,6 +197,8 @@ class Lexicon:
     own_case_patterns: tuple[re.Pattern[str], ...] = ()
     two_part: re.Pattern[str] | None = None
     everywhere: frozenset[str] = frozenset()
+    further: re.Pattern[str] | None = None
+    ordinals: dict[str, int] = field(default_factory=dict)
 
     def is_stop(self, word: str) -> bool:
         """Say whether `word` (lower case) carries no content in a question."""
@@ -237,6 +241,14 @@ class Lexicon:
                 start = resume
         parts.append(_JOINER.sub("", text[start:].strip(" ,;")))
         return [p for p in parts if p]
+
+    def asks_further(self, question: str) -> bool:
+        """Say whether a question asks what a text says further on ('hva var konklusjonen?')."""
+        return self.further is not None and self.further.search(question) is not None
+
+    def ordinal(self, question: str) -> int | None:
+        """Return n when a question asks for the n-th item of a list ('den fjerde faktoren')."""
+        return next((self.ordinals[w] for w in words(question) if w in self.ordinals), None)
 
     def is_everywhere(self, word: str) -> bool:
         """Say whether `word` is used by every course on the subject ('innlegget', 'studenter')."""
@@ -307,6 +319,8 @@ def load_lexicon(knowledge_dir: Path) -> Lexicon:
         two_part=compile_patterns(lex.two_part, path, "two_part"),
         everywhere=frozenset(w.lower() for w in lex.everywhere)
         | frozenset(fold(w) for w in lex.everywhere),
+        further=compile_patterns(lex.further, path, "further"),
+        ordinals={w.lower(): n for w, n in lex.ordinals.items()},
     )
 
 

@@ -155,6 +155,9 @@ class OfflineAsker:
                 and self._covered(own, self.index.terms_in(q.text)) > 0
             ]
         quotes, named = self._named(query, quotes)
+        quotes, stops = self._where_it_stops(text, hits, quotes)
+        if stops is not None:
+            return Found(text, hits, [], stops, None)
         cut = next((q.passage for q in quotes if q.passage.id in self.bank.cut), None)
         # A question on the topic of a post that stops short may be answered in its lost part.
         if (
@@ -165,6 +168,32 @@ class OfflineAsker:
         ):
             cut = hits[0].passage
         return Found(text, hits, quotes, cut, named)
+
+    def _where_it_stops(
+        self, text: str, hits: list[Hit], quotes: list[Quote]
+    ) -> tuple[list[Quote], Passage | None]:
+        """Check a question that asks past what a post holds; return its quotes and the cut.
+
+        'Hva var konklusjonen?' of a post that stops at "Les videre" is declined where it stops;
+        'den fjerde faktoren' is answered only from a list of four or more (its fourth first).
+        """
+        lexicon = self.index.lexicon
+        if hits and lexicon.asks_further(text):
+            # The post that would answer: the one quoted, or the nearest.
+            cut = self.bank.cut_of((quotes[0] if quotes else hits[0]).passage.slug)
+            if cut is not None:
+                return [], cut
+        n = lexicon.ordinal(text)
+        if n is None or not quotes:
+            return quotes, None
+        items = next((found for q in quotes if (found := self.bank.list_of(q.passage))), [])
+        if len(items) < n:  # a list too short, or none: only a list it runs into is cut there
+            return [], self.bank.cut_of(items[0].slug) if items else None
+        nth = next(iter(self.bank.of(items[n - 1])), None)
+        if nth is None:
+            return quotes, None
+        wanted = Quote(items[n - 1], nth[0], 0.0)
+        return [wanted, *(q for q in quotes if q.text != wanted.text)][:MAX_SENTENCES], None
 
     def _weigh_everywhere(self, query: Query) -> None:
         """Let words every course uses ('innlegget', 'studenter') weigh little in the search."""

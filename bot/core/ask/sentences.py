@@ -78,6 +78,27 @@ class SentenceBank:
                 items.append(Quote(following, first[0], 0.0))
         return items
 
+    def list_of(self, passage: Passage) -> list[Passage]:
+        """Return the items of the list a passage is an item or the lead-in of ([] if none)."""
+        passages = self.index.knowledge.passages
+        first = passage.id
+        if not _ITEM.match(passage.text):
+            if not is_lead_in(passage.text):
+                return []
+            first = passage.id + 1
+        else:
+            while first > 0 and _is_item(passages[first - 1], passage.slug):
+                first -= 1
+        last = first
+        while last < len(passages) and _is_item(passages[last], passage.slug):
+            last += 1
+        return list(passages[first:last])
+
+    def cut_of(self, slug: str) -> Passage | None:
+        """Return the passage where the post `slug` stops at "Les videre", if it does."""
+        passages = self.index.knowledge.passages
+        return next((passages[i] for i in self.cut if passages[i].slug == slug), None)
+
     def pairs(self, text: str) -> set[tuple[str, str]]:
         """Return what tells a sentence's wording: neighbouring words, terms, definitions.
 
@@ -94,6 +115,10 @@ class SentenceBank:
             if i + 1 < len(tokens) and tokens[i + 1] in _DEFINES:
                 out.add((term_of(word), "="))
         return out
+
+
+def _is_item(passage: Passage, slug: str) -> bool:
+    return passage.slug == slug and _ITEM.match(passage.text) is not None
 
 
 def is_lead_in(sentence: str) -> bool:

@@ -100,6 +100,7 @@ async def build_services(settings: Settings, *, database: bool = True) -> Servic
     options = Options(
         cache_seconds=settings.llm_cache_seconds,
         llm_timeout=settings.llm_timeout,
+        context_chars=settings.llm_context_chars,
         daily_budget=settings.llm_daily_budget,
         store_problem=problem,
     )

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         ge=0,
         validation_alias=AliasChoices("COACH_LLM_CACHE_SECONDS", "llm_cache_seconds"),
     )
+    llm_context_chars: int = Field(
+        default=24_000,
+        ge=1_000,
+        le=2_000_000,
+        validation_alias=AliasChoices("COACH_LLM_CONTEXT_CHARS", "llm_context_chars"),
+    )
     llm_stream: bool = Field(
         default=False, validation_alias=AliasChoices("COACH_LLM_STREAM", "llm_stream")
     )

@@ -71,6 +71,10 @@ class LLMUnreachable(LLMError):
 class LLMHTTPError(LLMError):
     reason = "http_error"
 
+    def __init__(self, endpoint: str, detail: str, status: int | None = None) -> None:
+        super().__init__(endpoint, detail)
+        self.status = status
+
 
 class LLMInvalidOutput(LLMError):
     reason = "invalid_output"

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 3
+MAX_REPLY_BYTES = 2 * 1024 * 1024  # a larger reply is no answer (a hostile or broken server)
 BACKOFF_BASE = 0.5
 
 
@@ -54,6 +55,7 @@ class OpenAIChat:
         self.timeout = timeout
         self.stream = stream
         self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._json_mode = True  # until the server refuses `response_format`
 
     def __repr__(self) -> str:
         return f"OpenAIChat(endpoint={self.endpoint!r}, model={self.model!r})"
@@ -65,9 +67,18 @@ class OpenAIChat:
         return headers
 
     async def complete(
-        self, messages: list[ChatMessage], *, temperature: float = 0.2, max_tokens: int = 512
+        self,
+        messages: list[ChatMessage],
+        *,
+        temperature: float = 0.2,
+        max_tokens: int = 512,
+        json_mode: bool = False,
     ) -> str:
-        """Return the assistant's text; raise an LLMError subclass on any failure."""
+        """Return the assistant's text; raise an LLMError subclass on any failure.
+
+        With `json_mode` the request asks for a JSON object (`response_format`); a server that
+        refuses that field with HTTP 400 is asked once more without it.
+        """
         deadline = time.monotonic() + self.timeout
         payload: dict[str, Any] = {
             "model": self.model,
@@ -76,10 +87,19 @@ class OpenAIChat:
             "max_tokens": max_tokens,
             "stream": self.stream,
         }
+        if json_mode and self._json_mode:
+            payload["response_format"] = {"type": "json_object"}
         try:
             async with asyncio.timeout(self.timeout):
                 async with self._slots:
-                    return await self._with_retries(payload, deadline)
+                    try:
+                        return await self._with_retries(payload, deadline)
+                    except LLMHTTPError as exc:
+                        if exc.status != 400 or "response_format" not in payload:
+                            raise
+                        self._json_mode = False  # this server does not take it: not again
+                        del payload["response_format"]
+                        return await self._with_retries(payload, deadline)
         except TimeoutError:
             raise LLMTimeout(self.endpoint, f"no reply within {self.timeout:g} s") from None
 
@@ -117,6 +137,8 @@ class OpenAIChat:
         except httpx.HTTPError as exc:
             raise _Retryable(LLMUnreachable(self.endpoint, _describe(exc))) from None
         self._check_status(response)
+        if len(response.content) > MAX_REPLY_BYTES:
+            raise LLMInvalidOutput(self.endpoint, "the reply is too large")
         try:
             data = response.json()
             content = data["choices"][0]["message"]["content"]
@@ -129,13 +151,14 @@ class OpenAIChat:
     def _check_status(self, response: httpx.Response) -> None:
         if response.status_code < 400:
             return
-        error = LLMHTTPError(self.endpoint, f"HTTP {response.status_code}")
+        error = LLMHTTPError(self.endpoint, f"HTTP {response.status_code}", response.status_code)
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(error, _retry_after(response.headers.get("Retry-After")))
         raise error
 
     async def _stream(self, payload: dict[str, Any], timeout: httpx.Timeout) -> str:
         parts: list[str] = []
+        size = 0
         done = False
         async with self.client.stream(
             "POST", self._url, json=payload, headers=self._headers(), timeout=timeout
@@ -159,6 +182,9 @@ class OpenAIChat:
                             self.endpoint, "a stream chunk is not JSON"
                         ) from None
                     parts.append(str(delta))
+                    size += len(parts[-1])
+                    if size > MAX_REPLY_BYTES:
+                        raise LLMInvalidOutput(self.endpoint, "the reply is too large")
             except httpx.HTTPError as exc:
                 raise LLMInvalidOutput(
                     self.endpoint, f"the stream was cut: {_describe(exc)}"

@@ -11,7 +11,7 @@ from bot.core.prompts import load_prompts
 from bot.core.router import Coach, Context, Options
 from bot.errors import LLMHTTPError, LLMInvalidOutput, LLMTimeout, LLMUnreachable
 from tests.conftest import ROOT
-from tests.fakes import QueuedChatModel
+from tests.fakes import QueuedChatModel, cite
 
 PROMPTS = load_prompts(ROOT / "prompts")
 
@@ -28,7 +28,9 @@ def llm_coach(knowledge: Knowledge) -> Callable[..., tuple[Coach, QueuedChatMode
 
 
 async def test_a_cited_answer_uses_the_model_text_and_lists_its_sources(llm_coach) -> None:  # type: ignore[no-untyped-def]
-    coach, model = llm_coach("Gjennomsiktighet betyr innsyn i produkter og metoder [1].")
+    coach, model = llm_coach(
+        lambda m: f"Gjennomsiktighet gir innsyn i produktegenskaper [{cite(m, 'innsyn')}]."
+    )
     result = await coach.asking.answer("Hva er gjennomsiktighet?")
     assert result.engine == "llm" and result.fallback_reason is None
     assert result.answer.endswith("[1].")
@@ -39,7 +41,9 @@ async def test_a_cited_answer_uses_the_model_text_and_lists_its_sources(llm_coac
 
 
 async def test_markers_for_passages_not_given_are_removed(llm_coach) -> None:  # type: ignore[no-untyped-def]
-    coach, _ = llm_coach("Åpenhet handler om å høre kundene [1] [42].")
+    coach, _ = llm_coach(
+        lambda m: f"Åpenhet er at en bedrift hører sine kunder [{cite(m, 'hører')}] [42]."
+    )
     result = await coach.asking.answer("Hva er åpenhet?")
     assert "[42]" not in result.answer and "[1]" in result.answer and result.engine == "llm"
 
@@ -48,7 +52,8 @@ async def test_markers_for_passages_not_given_are_removed(llm_coach) -> None:  #
     ("reply", "reason"),
     [
         ("Åpenhet er viktig, uten kilde.", "no_valid_citation"),
-        ("Det står i [9].", "no_valid_citation"),
+        ("Det står i [99].", "no_valid_citation"),
+        ("Det står i [9].", "unsupported"),
         ("NOT_COVERED", "not_covered"),
         ("", "invalid_output"),
         (LLMTimeout("http://x", "slow"), "timeout"),
@@ -105,7 +110,7 @@ async def test_an_attack_inside_a_covered_question_is_quoted_as_data(llm_coach) 
 
 
 async def test_identical_questions_come_from_the_cache(llm_coach) -> None:  # type: ignore[no-untyped-def]
-    coach, model = llm_coach("Troverdighet betyr tillit [1].")
+    coach, model = llm_coach(lambda m: f"Troverdighet gir tillit [{cite(m, 'tillit')}].")
     first = await coach.asking.answer("Hva er troverdighet?")
     second = await coach.asking.answer("hva er   troverdighet")
     assert first.answer == second.answer and len(model.requests) == 1
@@ -113,9 +118,12 @@ async def test_identical_questions_come_from_the_cache(llm_coach) -> None:  # ty
 
 async def test_a_follow_up_is_rewritten_before_retrieval(llm_coach) -> None:  # type: ignore[no-untyped-def]
     coach, model = llm_coach(
-        "Det finnes vanlige og sertifiserte brukere [1].",
+        lambda m: f"Det finnes vanlige og sertifiserte brukere [{cite(m, 'to typer')}].",
         "Hva er en sertifisert bruker på Twitter?",
-        "En sertifisert bruker er en offentlig person godkjent av Twitter [1].",
+        lambda m: (
+            "En sertifisert bruker er en offentlig person som er godkjent av Twitter "
+            f"[{cite(m, 'godkjent')}]."
+        ),
     )
     ctx = Context(user_id=1, conversation="c1")
     await coach.handle("!ask Hvilke typer brukere finnes på Twitter?", ctx)
@@ -174,7 +182,7 @@ class SlowModel:
         self.calls = 0
         self.cancelled = 0
 
-    async def complete(self, messages, *, temperature=0.2, max_tokens=512):  # type: ignore[no-untyped-def]
+    async def complete(self, messages, *, temperature=0.2, max_tokens=512, json_mode=False):  # type: ignore[no-untyped-def]
         import asyncio
 
         self.calls += 1
@@ -208,17 +216,18 @@ async def test_a_slow_model_review_keeps_the_rule_review_within_the_budget(
     assert result.fallback_reason == "timeout" and "hype_unverifiable_claim" in result.flags
 
 
-async def test_a_question_the_course_does_not_cover_never_reaches_the_model(llm_coach) -> None:  # type: ignore[no-untyped-def]
-    coach, model = llm_coach()  # no reply queued: a call would fail the test
+async def test_the_model_judges_coverage_with_the_offline_verdict_as_a_hint(llm_coach) -> None:  # type: ignore[no-untyped-def]
+    coach, model = llm_coach('{"not_covered": true, "answer": [], "advice": null}')
     result = await coach.asking.answer("What does Twitter charge for ads?")
     assert not result.answered and result.fallback_reason == "not_covered"
-    assert model.requests == []
+    system = model.requests[0][0].content
+    assert "keyword search found no answer" in system  # the offline judgement, as a hint only
 
 
 async def test_a_figure_the_passages_do_not_hold_is_not_shown(llm_coach) -> None:  # type: ignore[no-untyped-def]
-    coach, _ = llm_coach("Twitter har over 900 millioner brukere [1].")
+    coach, _ = llm_coach(lambda m: f"Twitter har over 900 millioner brukere [{cite(m, '200')}].")
     result = await coach.asking.answer("Hvor mange brukere har Twitter?")
-    assert result.engine == "offline" and result.fallback_reason == "invalid_output"
+    assert result.engine == "offline" and result.fallback_reason == "unsupported"
     assert "200 millioner" in result.answer
 
 
@@ -234,4 +243,4 @@ async def test_a_review_that_copies_the_prompt_is_dropped(knowledge: Knowledge) 
     result = await add_model_review(
         base, QueuedChatModel(copied), messages, coach.reviewing.reviewer
     )
-    assert result.remarks == [] and result.fallback_reason == "invalid_output"
+    assert result.remarks == [] and result.fallback_reason == "filtered"

@@ -24,9 +24,12 @@ def test_the_persona_is_honest_about_the_course(prompts) -> None:  # type: ignor
 
 
 def test_ask_numbers_passages_as_data_and_asks_for_citations(prompts) -> None:  # type: ignore[no-untyped-def]
-    messages = prompts.render("ask", language_name="English", passages="[1] «a»", question='"q"')
+    messages = prompts.render(
+        "ask", language_name="English", passages="[1] «a»", question='"q"', hint="A hint."
+    )
     system, user = (m.content for m in messages)
-    assert "[1]" in system and "NOT_COVERED" in system and "English" in system
+    assert '"not_covered"' in system and '"cites"' in system and '"advice"' in system
+    assert "English" in system and "A hint." in system
     assert "[1] «a»" in user and '"q"' in user
     assert prompts.persona in system
 

@@ -276,9 +276,9 @@ async def test_a_failing_model_leaves_the_offline_review(coach: Coach) -> None:
 async def test_the_reply_shows_model_remarks_and_the_rewrite(coach: Coach) -> None:
     base = coach.reviewing.by_rules("Hei! Hva synes du?")
     model = QueuedChatModel(
-        '{"remarks": ["Nevn tidspunkt"], "rewrite": "Hei! Hva synes du om kl. 12?"}'
+        '{"remarks": ["Nevn tidspunkt"], "rewrite": "Hei! Hva synes du om dagens nyhet?"}'
     )
     text = coach.reviewing.reply(
         await add_model_review(base, model, PROMPT, coach.reviewing.reviewer)
     ).text
-    assert "Nevn tidspunkt" in text and "Hva synes du om kl. 12?" in text
+    assert "Nevn tidspunkt" in text and "Hva synes du om dagens nyhet?" in text

@@ -15,6 +15,7 @@ DECLARED = {"CONFIRM_WORDS", "Feedback"}
 # What the rest of the code and the tests import from the package, and the declared names.
 PUBLIC = DECLARED | {
     "STEP_KEYS",
+    "Advice",
     "Member",
     "Step",
     "Steps",

@@ -25,9 +25,17 @@ class ChatModel(Protocol):
     """An OpenAI-compatible chat model: messages in, the assistant's text out."""
 
     async def complete(
-        self, messages: list[ChatMessage], *, temperature: float = 0.2, max_tokens: int = 512
+        self,
+        messages: list[ChatMessage],
+        *,
+        temperature: float = 0.2,
+        max_tokens: int = 512,
+        json_mode: bool = False,
     ) -> str:
-        """Return the assistant's reply; raise bot.errors.LLMError on any failure."""
+        """Return the assistant's reply; raise bot.errors.LLMError on any failure.
+
+        `json_mode` asks the server for a JSON object (`response_format`) where it takes it.
+        """
         ...
 
 

@@ -76,6 +76,10 @@ class Prompts:
     def persona(self) -> str:
         return self.templates["persona"].system.strip()
 
+    def texts(self) -> list[str]:
+        """Return every template's own text (system and user), for catching a repeat of it."""
+        return [t for template in self.templates.values() for t in (template.system, template.user)]
+
     def render(self, name: str, **values: object) -> list[ChatMessage]:
         """Render template `name`; the persona is always available as $persona."""
         template = self.templates[name]

@@ -47,6 +47,7 @@ class Options:
 
     cache_seconds: float = 300.0
     llm_timeout: float = 20.0
+    context_chars: int = 24_000  # how much course text the model may read at once
     daily_budget: int = 0
     store_problem: str = "unavailable"
 
@@ -91,6 +92,7 @@ class Coach:
             prompts,
             self.options.cache_seconds,
             timeout,
+            self.options.context_chars,
         )
         self.reviewing = Reviewing(
             knowledge.review_rules,

@@ -1,17 +1,19 @@
 """`!ask` with an LLM: answers in the model's words, grounded in the passages it was given.
 
-Every [n] must point to a passage that was given; other markers are removed, and an answer left
-without a valid citation, one the model marks NOT_COVERED, or one that repeats the system prompt
-is replaced by the offline engine's answer or refusal, with the reason. Any failure of the model
-(timeout, refused connection, HTTP error, garbage, a cut stream) does the same, so a member always
-gets a reply. Identical questions within a time window come from a cache; a short conversation
-memory turns follow-ups into questions that stand alone.
+The model reads the whole course when it fits in `context_chars` (else the best passages), with
+the offline engine's judgement as a hint only: it decides itself whether the course covers the
+question. Its answer is verified sentence by sentence (`verify.py`): each must cite a given
+passage that supports it, and pass the output filter (`guard.py`). For a question about the
+student's own business it may add advice, shown apart under a label, never mixed into the cited
+part. When nothing supported is left, or the model fails (timeout, refused connection, HTTP
+error, garbage, a cut stream), the offline engine's reply is used with the reason, so a member
+always gets one. Identical questions within a time window come from a cache; a short
+conversation memory turns follow-ups into questions that stand alone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,18 +21,25 @@ from dataclasses import dataclass, field
 from bot.core.ask.memory import Clock, Memory, Turn, looks_like_follow_up
 from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
 from bot.core.ask.result import AskResult, SourceOut
+from bot.core.ask.verify import Verifier, read_answer
+from bot.core.guard import LIMITS, Drops, Guard
+from bot.core.knowledge import Passage
 from bot.core.language import Language
 from bot.core.ports import ChatModel
 from bot.core.prompts import Prompts, as_data
-from bot.core.search import Hit
 from bot.core.strings import Strings
 from bot.core.text import clean, fold, words
 from bot.errors import LLMError
 
-PASSAGES = 5
+# The offline engine's judgement, given to the model as a hint only.
+HINT_COVERED = "A keyword search found an answer in the course."
+HINT_DECLINED = (
+    "A keyword search found no answer in the course; it may have missed a paraphrase or the"
+    " student's own case, so judge for yourself."
+)
+MAX_PASSAGES = 20
+CONTEXT_CHARS = 24_000
 CACHE_SIZE = 512
-_MARKER = re.compile(r"\[(\d{1,3})\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 LANGUAGE_NAMES = {"nb": "Norwegian bokmål", "en": "English"}
 
 
@@ -74,8 +83,12 @@ class GroundedAsker:
         clock: Clock = time.monotonic,
         timeout: float = 20.0,
         memory: Memory | None = None,
+        context_chars: int = CONTEXT_CHARS,
     ) -> None:
         self.timeout = timeout
+        self.context_chars = context_chars
+        self.guard = Guard.of(prompts.texts())
+        self.verifier = Verifier(offline.index, self.guard)
         self.offline = offline
         self.model = model
         self.prompts = prompts
@@ -131,57 +144,84 @@ class GroundedAsker:
     ) -> AskResult:
         offline = self.offline.ask(standalone, lang, context=context)
         offline = offline.model_copy(update={"question": question})
-        index = self.offline.index
-        query = index.analyse(standalone, english=lang == "en")
-        hits = index.top(query.weights, k=PASSAGES)
-        if not hits or not offline.answered:
-            # The course does not cover it by the offline judgement: no model may say otherwise.
+        given = self._passages(standalone, lang)
+        if not given:
             return self._fallback(offline, "not_covered")
         passages = "\n".join(
-            f"[{n}] ({hit.passage.title}) {as_data(hit.passage.text)}"
-            for n, hit in enumerate(hits, start=1)
+            f"[{n}] ({p.title}) {as_data(p.text)}" for n, p in enumerate(given, start=1)
         )
+        hint = HINT_COVERED if offline.answered else HINT_DECLINED
         messages = self.prompts.render(
             "ask",
             language_name=LANGUAGE_NAMES[lang],
             passages=passages,
             question=as_data(standalone),
+            hint=hint,
         )
         try:
-            raw = await self.model.complete(messages, temperature=0.1, max_tokens=400)
+            raw = await self.model.complete(
+                messages, temperature=0.1, max_tokens=700, json_mode=True
+            )
         except LLMError as exc:
             return self._fallback(offline, exc.reason)
-        return self._ground(raw, hits, offline, lang)
+        return self._ground(raw, given, offline, lang, standalone)
 
-    def _ground(self, raw: str, hits: list[Hit], offline: AskResult, lang: Language) -> AskResult:
-        text = raw.strip()
-        if not text:
+    def _passages(self, question: str, lang: Language) -> list[Passage]:
+        """Return what the model reads: the whole course when it fits, else the best passages."""
+        passages = list(self.offline.index.knowledge.passages)
+        if sum(len(p.text) + len(p.title) + 8 for p in passages) <= self.context_chars:
+            return passages
+        index = self.offline.index
+        hits = index.top(index.analyse(question, english=lang == "en").weights, k=MAX_PASSAGES)
+        chosen: list[Passage] = []
+        size = 0
+        for hit in hits:
+            size += len(hit.passage.text) + len(hit.passage.title) + 8
+            if size > self.context_chars and chosen:
+                break
+            chosen.append(hit.passage)
+        return sorted(chosen, key=lambda p: p.id)
+
+    def _ground(
+        self, raw: str, given: list[Passage], offline: AskResult, lang: Language, question: str
+    ) -> AskResult:
+        """Keep the answer's supported sentences, renumbered by post; else the offline reply."""
+        read = read_answer(raw)
+        if read is None:
             return self._fallback(offline, "invalid_output")
-        if text.upper().startswith("NOT_COVERED") or text.upper() == "NOT COVERED":
+        if read.not_covered and not read.claims:
             return self._fallback(offline, "not_covered")
-        if self._leaks(text):
-            return self._fallback(offline, "invalid_output")
+        drops = Drops()
+        claims = self.verifier.supported(read.claims, given, lang == "en", question, drops)
+        if not claims:
+            valid = any(1 <= n <= len(given) for c in read.claims for n in c.cites)
+            reason = "unsupported" if valid else "no_valid_citation"
+            return self._fallback(offline, reason)
         numbers: dict[str, int] = {}  # post slug -> its [n] in the answer
-
-        def renumber(match: re.Match[str]) -> str:
-            n = int(match.group(1))
-            if not 1 <= n <= len(hits):
-                return ""  # a marker for a passage that was not given
-            slug = hits[n - 1].passage.slug
-            return f"[{numbers.setdefault(slug, len(numbers) + 1)}]"
-
-        answer = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub(renumber, text)).strip()
-        if not numbers:
-            return self._fallback(offline, "no_valid_citation")
-        answer = re.sub(r"(\[\d+\])(\s*\1)+", r"\1", answer)  # [1] [1] -> [1]
-        given = " ".join(h.passage.text for h in hits)
-        if any(number not in given for number in _NUMBER.findall(_MARKER.sub("", text))):
-            return self._fallback(offline, "invalid_output")  # a figure the passages do not hold
-        best = {h.passage.slug: h.score for h in reversed(hits)}
+        sentences: list[str] = []
+        size = 0
+        for claim in claims:
+            marks = {numbers.setdefault(given[n - 1].slug, len(numbers) + 1) for n in claim.cites}
+            body, end = _split_end(claim.text)
+            sentence = body + "".join(f" [{m}]" for m in sorted(marks)) + end
+            size += len(sentence) + 1
+            if size > LIMITS["answer"]:
+                drops.add("too_long")
+                break
+            sentences.append(sentence)
+        numbers = {slug: n for slug, n in numbers.items() if f"[{n}]" in " ".join(sentences)}
+        advice = None
+        if read.advice and self.offline.index.lexicon.own_case(question) is not None:
+            known = f"{question} " + " ".join(p.text for p in given)
+            advice = self.guard.text(read.advice, "advice", known, drops=drops) or None
+        answer = " ".join(sentences)
+        if advice:
+            answer += "\n\n" + self.strings.t(lang, "ask.advice_label") + "\n" + advice
         sources = []
         for slug in numbers:
             post = self.offline.index.knowledge.post(slug)
-            sources.append(SourceOut(title=post.title, path=post.path, score=round(best[slug], 4)))
+            score = next((s.score for s in offline.sources if s.path == post.path), 0.0)
+            sources.append(SourceOut(title=post.title, path=post.path, score=score))
         return AskResult(
             question=offline.question,
             answered=True,
@@ -189,17 +229,18 @@ class GroundedAsker:
             sources=sources,
             language=lang,
             engine="llm",
+            advice=advice,
         )
-
-    def _leaks(self, text: str) -> bool:
-        """Say whether the answer repeats a stretch of the system prompt."""
-        persona = " ".join(self.prompts.persona.split())
-        flat = " ".join(text.split())
-        return any(persona[i : i + 60] in flat for i in range(0, max(1, len(persona) - 60), 20))
 
     def _fallback(self, offline: AskResult, reason: str) -> AskResult:
         notice = self.strings.t(offline.language, f"llm.fallback.{reason}")
         return offline.model_copy(update={"fallback_reason": reason, "notice": notice})
+
+
+def _split_end(sentence: str) -> tuple[str, str]:
+    """Split a sentence from its closing punctuation, so that markers go before it."""
+    body = sentence.rstrip(".!?…:;")
+    return body.rstrip(), sentence[len(body) :]
 
 
 __all__ = ["LANGUAGE_NAMES", "Cache", "GroundedAsker"]

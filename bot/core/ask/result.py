@@ -38,6 +38,8 @@ class AskResult(BaseModel):
     cut_off: bool = False
     # The parts of a question that asks two things or more, each answered or declined.
     parts: list[PartOut] = Field(default_factory=list)
+    # A model's advice on applying the cited course to the student's own case (never offline).
+    advice: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Return the pinned JSON fields (fallback_reason only when the engine fell back)."""

@@ -33,6 +33,7 @@ class Asking:
         prompts: Prompts | None = None,
         cache_seconds: float = 300.0,
         timeout: float = 20.0,
+        context_chars: int = 24_000,
     ) -> None:
         self.strings = strings
         self.language = language
@@ -49,6 +50,7 @@ class Asking:
                 cache_seconds,
                 timeout=timeout,
                 memory=self.memory,
+                context_chars=context_chars,
             )
 
     def answer_offline(self, question: str, language: Language | None = None) -> AskResult:

@@ -6,6 +6,7 @@ import asyncio
 
 from bot.core.ask.grounded import LANGUAGE_NAMES
 from bot.core.budget import DailyBudget
+from bot.core.guard import Guard
 from bot.core.language import Language, LanguagePolicy
 from bot.core.ports import ChatModel
 from bot.core.prompts import Prompts, as_data
@@ -42,6 +43,7 @@ class Reviewing:
         self.prompts = prompts
         self.timeout = timeout
         self.reviewer = Reviewer(rules, platforms, strings)
+        self.guard = Guard.of(prompts.texts()) if prompts is not None else None
 
     def unknown_platform(self, platform: str | None, lang: Language) -> str | None:
         """Return the member's message for a platform that does not exist, or None if it does."""
@@ -84,13 +86,22 @@ class Reviewing:
         )
         try:
             async with asyncio.timeout(self.timeout):  # a retry shares the reply's budget
-                return await add_model_review(result, self.chat, messages, self.reviewer)
+                known = f"{result.text} {spec.name} {spec.limit} {findings}"
+                return await add_model_review(
+                    result, self.chat, messages, self.reviewer, self.guard, known
+                )
         except TimeoutError:
             return result.model_copy(update={"fallback_reason": "timeout"})
 
     def reply(self, result: ReviewResult) -> Reply:
-        """Return a review as a Reply."""
-        return review_reply(result, self.strings, self.platforms.get(result.platform).name)
+        """Return a review as a Reply (with a line saying so when the model's part is missing)."""
+        reply = review_reply(result, self.strings, self.platforms.get(result.platform).name)
+        if result.fallback_reason is not None:
+            key = f"llm.rules_only.{result.fallback_reason}"
+            if key not in self.strings.texts[result.language]:
+                key = "llm.rules_only.invalid_output"
+            reply.notice = self.strings.t(result.language, key)
+        return reply
 
 
 __all__ = ["Reviewing"]

@@ -12,12 +12,19 @@ port; the core never touches SQLite itself.
 """
 
 from bot.core.strategy.feedback import Feedback, feedback
-from bot.core.strategy.session import CONFIRM_WORDS, Member, StrategyCoach, StrategyResult
+from bot.core.strategy.session import (
+    CONFIRM_WORDS,
+    Advice,
+    Member,
+    StrategyCoach,
+    StrategyResult,
+)
 from bot.core.strategy.steps import STEP_KEYS, Step, Steps, load_steps
 
 __all__ = [
     "CONFIRM_WORDS",
     "STEP_KEYS",
+    "Advice",
     "Feedback",
     "Member",
     "Step",

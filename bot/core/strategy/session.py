@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
@@ -58,8 +58,16 @@ SUBCOMMANDS = {
     "hjelp": "help",
 }
 CONFIRM_WORDS = ("confirm", "bekreft")
-# Asks a model for hints on an answer by the step's rubric; returns [] when it cannot.
-Advisor = Callable[[Step, str, Language], Awaitable[list[str]]]
+# Asks a model for hints on an answer by the step's rubric: the hints, or why there are none.
+Advisor = Callable[[Step, str, Language], Awaitable["Advice"]]
+
+
+@dataclass
+class Advice:
+    """A model's hints on an answer, or why there are none (a fallback reason)."""
+
+    hints: list[str] = field(default_factory=list)
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +243,17 @@ class StrategyCoach:
         parts = [self._t(lang, "saved", n=n, title=step.title(lang), revision=saved.revision)]
         result = feedback(self.steps, step.key, text, lang, self.hostile)
         parts.append(self.views.feedback_text(step, result, lang))
+        notice = None
         if self.advisor is not None and result.kind in ("good", "hints"):
-            extra = await self.advisor(step, text, lang)
-            if extra:
-                parts.append(self.views.advice_text(extra, lang))
+            advice = await self.advisor(step, text, lang)
+            if advice.hints:
+                parts.append(self.views.advice_text(advice.hints, lang))
+            elif advice.reason is not None:
+                notice = self.views.model_missing(advice.reason, lang)
         parts.append(self._t(lang, "after_answer"))
-        return self._reply(lang, *parts)
+        reply = self._reply(lang, *parts)
+        reply.notice = notice
+        return reply
 
     async def _move(
         self, store: StrategyStore, member: Member, lang: Language, target: int

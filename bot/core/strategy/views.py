@@ -93,6 +93,13 @@ class StrategyViews:
         """Return a model's extra hints under their own heading."""
         return _bullets(self.strings.t(lang, "llm.ai_hints"), hints)
 
+    def model_missing(self, reason: str, lang: Language) -> str:
+        """Return the line saying the model's hints are missing, and why."""
+        key = f"llm.rules_only.{reason}"
+        if key not in self.strings.texts[lang]:
+            key = "llm.rules_only.invalid_output"
+        return self.strings.t(lang, key)
+
     def status_text(self, strategy: Strategy, lang: Language) -> str:
         """Return the progress bar and each step's state."""
         total = len(self.steps.steps)

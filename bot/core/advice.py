@@ -61,13 +61,16 @@ class StepAdvisor:
         asks = f"{step.title(lang)} {step.question(lang)} {rubric}"
         known = f"{answer} {asks}"
         drops = Drops()
+        guard = self.guard.with_prompt(*(m.content for m in messages if m.role == "system"))
+        if guard.repeats_prompt(text[:20_000]):  # the reply as a whole echoes the prompt
+            return Advice(reason="filtered")
         lines = text.splitlines()[:20]
-        hints = [h for line in lines if (h := self.hint(line, known, asks, drops))]
+        hints = [h for line in lines if (h := self.hint(line, known, asks, drops, guard))]
         if not hints:
             return Advice(reason="filtered" if drops.counts else "invalid_output")
         return Advice(hints[:MAX_HINTS])
 
-    def hint(self, line: str, known: str, asks: str, drops: Drops) -> str | None:
+    def hint(self, line: str, known: str, asks: str, drops: Drops, guard: Guard) -> str | None:
         """Return one line of the model's reply as a hint, or None when it is no hint.
 
         `known` is what a hint may name (the answer and the step); `asks` is what the step asks.
@@ -78,7 +81,7 @@ class StepAdvisor:
         if _READY_TEXT.search(line):
             drops.add("ready_text")
             return None
-        safe = self.guard.text(line, "hint", known, drops=drops)
+        safe = guard.text(line, "hint", known, drops=drops)
         if not safe:
             return None
         if safe.endswith("?") or _points(safe, asks):

@@ -68,12 +68,15 @@ class Guard:
 
     @classmethod
     def of(cls, templates: Iterable[str]) -> Guard:
-        """Build a guard that refuses any run of WINDOW words from these template texts."""
-        runs: set[tuple[str, ...]] = set()
-        for text in templates:
-            tokens = _tokens(re.sub(r"\$\w+", " ", text))
-            runs.update(tuple(tokens[i : i + WINDOW]) for i in range(len(tokens) - WINDOW + 1))
-        return cls(frozenset(runs))
+        """Build a guard that refuses any run of WINDOW words from these template texts.
+
+        A template's placeholders split it: a run never spans what a placeholder will hold.
+        """
+        return cls(frozenset(_windows(re.split(r"\$\w+", t) for t in templates)))
+
+    def with_prompt(self, *rendered: str) -> Guard:
+        """Return a guard that also refuses runs of these rendered messages (the system text)."""
+        return Guard(self.windows | _windows([rendered]))
 
     def repeats_prompt(self, text: str) -> bool:
         """Say whether a text repeats a run of WINDOW words of a prompt template."""
@@ -100,6 +103,9 @@ class Guard:
         """
         drops = drops if drops is not None else Drops()
         limit = LIMITS[kind]
+        if self.repeats_prompt(raw[: limit * 8]):  # an echo split into short sentences too
+            drops.add("prompt_echo")
+            return ""
         kept: list[str] = []
         size = 0
         for sentence in split_sentences(clean(raw)[: limit * 8]):
@@ -164,6 +170,15 @@ def new_facts(sentence: str, known: str) -> bool:
             if i and token[0].isupper() and not token.isupper() and fold(token) not in known_words:
                 return True
     return False
+
+
+def _windows(texts: Iterable[Iterable[str]]) -> set[tuple[str, ...]]:
+    runs: set[tuple[str, ...]] = set()
+    for pieces in texts:
+        for piece in pieces:
+            tokens = _tokens(piece)
+            runs.update(tuple(tokens[i : i + WINDOW]) for i in range(len(tokens) - WINDOW + 1))
+    return runs
 
 
 def _tokens(text: str) -> list[str]:

@@ -217,11 +217,15 @@ class GroundedAsker:
         answer = " ".join(sentences)
         if advice:
             answer += "\n\n" + self.strings.t(lang, "ask.advice_label") + "\n" + advice
+        index = self.offline.index
+        hits = index.top(index.analyse(question, english=lang == "en").weights, k=MAX_PASSAGES)
+        best: dict[str, float] = {}
+        for hit in hits:  # a post's score: its best passage's, as offline
+            best.setdefault(hit.passage.slug, round(hit.score, 4))
         sources = []
         for slug in numbers:
-            post = self.offline.index.knowledge.post(slug)
-            score = next((s.score for s in offline.sources if s.path == post.path), 0.0)
-            sources.append(SourceOut(title=post.title, path=post.path, score=score))
+            post = index.knowledge.post(slug)
+            sources.append(SourceOut(title=post.title, path=post.path, score=best.get(slug, 0.0)))
         return AskResult(
             question=offline.question,
             answered=True,

@@ -71,8 +71,8 @@ async def add_model_review(
         return result.model_copy(update={"fallback_reason": exc.reason})
     if parsed is None:
         return result.model_copy(update={"fallback_reason": "invalid_output"})
-    if guard is None:  # the templates behind these messages: their system text
-        guard = Guard.of(m.content for m in messages if m.role == "system")
+    system = [m.content for m in messages if m.role == "system"]
+    guard = (guard or Guard.of([])).with_prompt(*system)  # the templates and this system text
     if known is None:  # what a remark may name: the draft and what the review found
         known = " ".join([result.text, *(m.content for m in messages if m.role == "system")])
     drops = Drops()

@@ -38,7 +38,9 @@ REASONS = {
     "http_error",
     "invalid_output",
     "no_valid_citation",
+    "unsupported",
     "not_covered",
+    "filtered",
 }
 
 

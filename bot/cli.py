@@ -102,10 +102,17 @@ def strategy_json(
                 "key": step.key,
                 "title": step.title(result.reply.language),
             },
-            done=[s.key for s in steps if s.key in strategy.answers],
+            # Done: the steps whose latest answer is good; `steps`: every answered step's state.
+            done=[s.key for s in steps if result.states.get(s.key) == "good"],
+            steps=[{"key": key, "state": state} for key, state in result.states.items()],
         )
     data["total_steps"] = len(steps)
     data["reply"] = reply
+    if result.assessment is not None:
+        data["assessment"] = {
+            "state": result.assessment.state,
+            "missing": list(result.assessment.missing),
+        }
     if result.error:
         data["error"] = result.error
     if result.reply.attachments:

@@ -74,7 +74,7 @@ async def test_a_class_of_300_sending_mixed_commands_at_once_is_all_answered(
             "!ask Hva er åpenhet?",
             f"!strategy start Firma {user}",
             "!review Vi åpner i morgen! Hva vil du smake?",
-            f"!strategy answer Vi vil ha {user} nye følgere innen juni.",
+            f"!strategy answer Firma {user} er en bank for unge som tilbyr lån, passiv i dag.",
             "!strategy status",
             "!ask How long can a tweet be?",
         ]

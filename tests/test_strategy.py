@@ -360,11 +360,16 @@ def test_a_conversation_survives_separate_processes(tmp_path: Path) -> None:
     first = cli(tmp_path, "--user", "42", "start", "Elegantè")
     assert first["company"] == "Elegantè" and first["total_steps"] == 10
     assert first["step"] == {"n": 1, "key": "company", "title": "Bedriften i dag"}
-    cli(tmp_path, "--user", "42", "answer", "Elegantè er en bank for unge 18-30 år.")
+    weak = cli(tmp_path, "--user", "42", "answer", "Elegantè er en bank for unge 18-30 år.")
+    assert weak["assessment"] == {"state": "needs_work", "missing": ["today"]}
+    assert weak["done"] == [] and weak["steps"] == [{"key": "company", "state": "needs_work"}]
+    good = "Elegantè er en bank for unge 18-30 år, og er passiv i sosiale medier i dag."
+    assert cli(tmp_path, "--user", "42", "answer", good)["assessment"]["state"] == "good"  # type: ignore[index]
     moved = cli(tmp_path, "--user", "42", "next")
     assert moved["step"]["n"] == 2 and moved["done"] == ["company"]  # type: ignore[index]
+    assert "assessment" not in moved  # only an answer is assessed
     exported = cli(tmp_path, "--user", "42", "export")
-    assert "Elegantè er en bank for unge 18-30 år." in str(exported["reply"])
+    assert good in str(exported["reply"])
     other = cli(tmp_path, "--user", "43", "--guild", "7", "status")
     assert other["company"] is None and other["user"] == 43 and other["guild"] == 7
     gone = cli(tmp_path, "--user", "42", "forget", "confirm")

@@ -64,6 +64,10 @@ _NUMBER_WORDS = re.compile(
 )
 
 
+# A word with no vowel (four letters or more) or a run of six consonants is no word.
+_MASH = re.compile(r"^[^\Waeiouyæøåéèáàü\d]{4,}$|[^\Waeiouyæøåéèáàü\d]{6,}", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class CompiledCheck:
     """A check with its patterns compiled, ready to test an answer."""
@@ -129,40 +133,66 @@ def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
 
 
 FeedbackKind = Literal["good", "hints", "vague", "off_topic", "abusive"]
+# The pinned states of an answered step.
+State = Literal["good", "needs_work", "off_topic", "abusive", "unclear"]
+STATES: tuple[State, ...] = ("good", "needs_work", "off_topic", "abusive", "unclear")
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the coach says about an answer: its kind and the questions or hints."""
+    """What the coach says about an answer: its kind, the questions or hints, and its state.
+
+    `missing` holds the ids of the step's checks the answer does not pass.
+    """
 
     kind: FeedbackKind
     hints: list[str]
+    state: State = "good"
+    missing: tuple[str, ...] = ()
 
 
 def feedback(
     steps: Steps, key: str, text: str, lang: Language, hostile: re.Pattern[str] | None
 ) -> Feedback:
-    """Check an answer against the step's rubric; return questions and hints, never an answer."""
+    """Check an answer against the step's rubric; return questions and hints, never an answer.
+
+    Its state: `abusive` (insults, profanity), `unclear` (keyboard mashing, a single word, a
+    shrug: nothing to judge), `off_topic` (no check met and none of the step's words),
+    `needs_work` (on the step, but something it needs is missing) or `good`.
+    """
     text = plain(text)
     if hostile is not None and hostile.search(text):
-        return Feedback("abusive", [])
-    if steps.vague.search(text) or len(words(text)) < steps.min_words:
-        return Feedback("vague", [])
+        return Feedback("abusive", [], "abusive")
+    tokens = words(text)
+    if steps.vague.search(text) or len(tokens) <= 1 or _mashed(tokens):
+        return Feedback("vague", [], "unclear")
     hints: list[str] = []
+    missing: list[str] = []
     passed = 0
     for check in steps.checks[key]:
-        missing = check.missing(text)
-        if missing is None:
+        absent = check.missing(text)
+        if absent is None:
             passed += 1
             continue
         hint = check.hint(lang)
-        if missing:
-            hint = hint.replace("$missing", _join(missing, lang))
+        if absent:
+            hint = hint.replace("$missing", _join(absent, lang))
         hints.append(hint)
+        missing.append(check.id)
+    if len(tokens) < steps.min_words:  # a few real words: something to build on, too little
+        return Feedback("vague", [], "needs_work", (*missing, "detail"))
     keyword = steps.keywords.get(key)
     if passed == 0 and (keyword is None or not keyword.search(text)):
-        return Feedback("off_topic", [])
-    return Feedback("good" if not hints else "hints", hints)
+        return Feedback("off_topic", [], "off_topic")
+    if missing:
+        return Feedback("hints", hints, "needs_work", tuple(missing))
+    return Feedback("good", [], "good")
+
+
+def _mashed(tokens: list[str]) -> bool:
+    """Say whether most words are keyboard mashing ('asdfghjkl', 'jjjjjj', 'qwrtpz')."""
+    mashy = sum(1 for t in tokens if _MASH.search(t) or (len(t) >= 6 and len(set(t)) <= 2))
+    return mashy * 2 >= len(tokens)
 
 
 def _join(names: list[str], lang: Language) -> str:
@@ -173,12 +203,14 @@ def _join(names: list[str], lang: Language) -> str:
 
 
 __all__ = [
+    "STATES",
     "Check",
     "ChecksFile",
     "CompiledCheck",
     "Feedback",
     "FeedbackKind",
     "Rubric",
+    "State",
     "StepChecks",
     "feedback",
     "load_checks",

@@ -21,7 +21,7 @@ from bot.core.ports import (
     StrategyStore,
 )
 from bot.core.reply import Attachment, Reply
-from bot.core.strategy.feedback import feedback
+from bot.core.strategy.feedback import Feedback, State, feedback
 from bot.core.strategy.steps import STEP_KEYS, Step, Steps
 from bot.core.strategy.texts import plain
 from bot.core.strategy.views import StrategyViews, export_filename
@@ -106,6 +106,9 @@ class StrategyResult:
     strategy: Strategy | None
     # Why the database did not do what was asked: one of STORE_ERRORS, or None when it did.
     error: str | None = None
+    # The state of each answered step (by its latest answer), and the answer just given.
+    states: dict[str, State] = field(default_factory=dict)
+    assessment: Feedback | None = None
 
 
 class StrategyCoach:
@@ -182,7 +185,24 @@ class StrategyCoach:
         except StoreError as exc:
             code = store_error_code(exc.kind)
             return StrategyResult(self._reply(lang, self._store_text(lang, exc.kind)), None, code)
-        return StrategyResult(reply, state)
+        if state is None:
+            return StrategyResult(reply, None)
+        states = self.states(state)
+        assessment = None
+        key = self.steps.steps[state.current_step].key
+        if action == "answer" and key in state.answers:  # `answer` never moves on
+            assessment = feedback(self.steps, key, state.answers[key].text, lang, self.hostile)
+        return StrategyResult(reply, state, None, states, assessment)
+
+    def states(self, strategy: Strategy) -> dict[str, State]:
+        """Return the state of each answered step, judged on its latest answer."""
+        return {
+            step.key: feedback(
+                self.steps, step.key, strategy.answers[step.key].text, "nb", self.hostile
+            ).state
+            for step in self.steps.steps
+            if step.key in strategy.answers
+        }
 
     def _store_text(self, lang: Language, kind: str) -> str:
         key = f"strategy.store.{kind}"
@@ -293,7 +313,7 @@ class StrategyCoach:
         self, store: StrategyStore, rest: str, member: Member, lang: Language
     ) -> Reply:
         strategy = await self._require(store, member)
-        return self._reply(lang, self.views.status_text(strategy, lang))
+        return self._reply(lang, self.views.status_text(strategy, lang, self.states(strategy)))
 
     async def _export(
         self, store: StrategyStore, rest: str, member: Member, lang: Language

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -100,10 +101,17 @@ class StrategyViews:
             key = "llm.rules_only.invalid_output"
         return self.strings.t(lang, key)
 
-    def status_text(self, strategy: Strategy, lang: Language) -> str:
-        """Return the progress bar and each step's state."""
+    def status_text(
+        self, strategy: Strategy, lang: Language, states: Mapping[str, str] | None = None
+    ) -> str:
+        """Return the progress bar (good steps only) and each step's state."""
         total = len(self.steps.steps)
-        done = [s.key for s in self.steps.steps if s.key in strategy.answers]
+        states = states or {}
+        done = [
+            s.key
+            for s in self.steps.steps
+            if states.get(s.key, "good") == "good" and s.key in strategy.answers
+        ]
         bar = "▰" * len(done) + "▱" * (total - len(done))
         lines = [
             self._t(lang, "status_title", company=strategy.company),
@@ -113,6 +121,9 @@ class StrategyViews:
             answer = strategy.answers.get(step.key)
             if i == strategy.current_step:
                 mark, state = "▶", self._t(lang, "state.current")
+            elif answer is not None and states.get(step.key, "good") != "good":
+                mark = "✏️"
+                state = self._t(lang, f"state.{states[step.key]}")
             elif answer is not None:
                 mark, state = "✅", self._t(lang, "state.answered")
             else:

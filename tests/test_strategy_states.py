@@ -1,0 +1,73 @@
+"""Each answered step has a state (issue 15, points 8 and 11), in both languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.core.knowledge.bundle import Knowledge
+from bot.core.router import Coach, Context
+from bot.core.strategy.feedback import feedback
+
+STATES = [
+    # (step, answer, state)
+    ("goals", "vi skal bli store på sosiale medier", "needs_work"),
+    ("goals", "we want to become big on social media", "needs_work"),
+    ("goals", "Vi vil ha 500 følgere på Instagram innen juni 2027.", "good"),
+    ("goals", "We want 500 followers on Instagram by June 2027.", "good"),
+    ("goals", "Pizza med ananas er det beste som finnes i hele verden.", "off_topic"),
+    ("goals", "My favourite football team won the cup final last night.", "off_topic"),
+    ("goals", "asdfghjkl", "unclear"),
+    ("goals", "jjjjjjj kkkkkk", "unclear"),
+    ("goals", "mål", "unclear"),
+    ("goals", "vet ikke", "unclear"),
+    ("goals", "idk", "unclear"),
+    ("company", "Vi fikser sykler.", "needs_work"),
+    ("company", "We fix bikes.", "needs_work"),
+]
+
+
+@pytest.mark.parametrize(("step", "text", "state"), STATES)
+def test_an_answer_gets_its_state(knowledge: Knowledge, step: str, text: str, state: str) -> None:
+    lang = "en" if re.search(r"\b(we|my|the|idk)\b", text) else "nb"
+    assert feedback(knowledge.steps, step, text, lang, None).state == state  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["fuck off", "Dette er dritt, dere er noen idioter"])
+async def test_insults_are_abusive_and_kept_but_not_done(
+    knowledge: Knowledge, tmp_path, text: str
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import open_store
+
+    store = await open_store(tmp_path / "s.db")
+    coach = Coach(knowledge, store=store)
+    ctx = Context(user_id=5)
+    await coach.run_strategy("start Bakeriet", ctx)
+    result = await coach.run_strategy(f"answer {text}", ctx)
+    assert result.assessment is not None and result.assessment.state == "abusive"
+    assert result.states == {"company": "abusive"}
+    assert result.strategy is not None and result.strategy.answers["company"].text == text
+    await store.close()
+
+
+async def test_status_counts_only_good_steps_and_shows_the_others(
+    knowledge: Knowledge, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import open_store
+
+    store = await open_store(tmp_path / "s.db")
+    coach = Coach(knowledge, store=store)
+    ctx = Context(user_id=6)
+    await coach.run_strategy("start Bakeriet", ctx)
+    await coach.run_strategy("answer Vi baker brød.", ctx)  # short: needs work
+    await coach.run_strategy("next", ctx)
+    good = "Vi vil ha 500 følgere på Instagram innen juni 2027."
+    answered = await coach.run_strategy(f"answer {good}", ctx)
+    assert answered.assessment is not None and answered.assessment.state == "good"
+    assert answered.assessment.missing == ()
+    status = await coach.run_strategy("status", ctx)
+    assert status.states == {"company": "needs_work", "goals": "good"}
+    text = status.reply.text
+    assert "1/10" in text and "trenger arbeid" in text
+    await store.close()

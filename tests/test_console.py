@@ -217,7 +217,10 @@ def test_strategy_in_the_console_persists_between_runs(tmp_path: Path) -> None:
     env = run_env(tmp_path)
     first = procs.run(
         [PYTHON, "-m", "bot", "chat"],
-        input="!strategy start Elegantè\n!strategy answer En bank for unge 18-30 år.\n",
+        input=(
+            "!strategy start Elegantè\n"
+            "!strategy answer Elegantè er en bank for unge 18-30 år, passiv i dag.\n"
+        ),
         cwd=ROOT,
         env=env,
     )

@@ -36,6 +36,7 @@ class Check(BaseModel):
     number: bool = False
     min_words: int | None = None
     hint: Texts
+    praise: Texts | None = None
 
 
 class StepChecks(BaseModel):
@@ -68,6 +69,39 @@ _NUMBER_WORDS = re.compile(
 _MASH = re.compile(r"^[^\Waeiouyæøåéèáàü\d]{4,}$|[^\Waeiouyæøåéèáàü\d]{6,}", re.IGNORECASE)
 
 
+# Words a quotation should not end on.
+_SMALL_WORDS = frozenset(
+    [
+        "på",
+        "i",
+        "et",
+        "en",
+        "ei",
+        "og",
+        "som",
+        "til",
+        "med",
+        "av",
+        "for",
+        "er",
+        "om",
+        "at",
+        "å",
+        "the",
+        "a",
+        "an",
+        "of",
+        "on",
+        "in",
+        "to",
+        "and",
+        "for",
+        "is",
+        "at",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class CompiledCheck:
     """A check with its patterns compiled, ready to test an answer."""
@@ -78,6 +112,22 @@ class CompiledCheck:
     number: bool
     min_words: int | None
     hint: Texts
+    praise: Texts | None = None
+
+    def evidence(self, text: str) -> str:
+        """Return the member's own words that met this check ('500 følgere', 'innen juni')."""
+        found = None
+        if self.pattern is not None:
+            found = self.pattern.search(text)
+        elif self.number:
+            found = re.search(r"\d[\d\s.,%]*", text) or _NUMBER_WORDS.search(text)
+        if found is None:
+            return ""
+        # The matched words and a few after them, cut at the clause, no small word at the end.
+        rest = re.split(r"[.,;:!?()]", text[found.start() :], maxsplit=1)[0].split()[:4]
+        while len(rest) > 1 and rest[-1].lower() in _SMALL_WORDS:
+            rest.pop()
+        return " ".join(rest)
 
     def missing(self, text: str) -> list[str] | None:
         """Return None when the answer passes, else the missing group names ([] if none)."""
@@ -129,6 +179,7 @@ def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
         number=check.number,
         min_words=check.min_words,
         hint=check.hint,
+        praise=check.praise,
     )
 
 
@@ -149,6 +200,8 @@ class Feedback:
     hints: list[str]
     state: State = "good"
     missing: tuple[str, ...] = ()
+    # What the answer has, in the member's own words ('et tall å måle mot («500 følgere»)').
+    praise: tuple[str, ...] = ()
 
 
 def feedback(
@@ -168,11 +221,16 @@ def feedback(
         return Feedback("vague", [], "unclear")
     hints: list[str] = []
     missing: list[str] = []
+    praise: list[str] = []
     passed = 0
     for check in steps.checks[key]:
         absent = check.missing(text)
         if absent is None:
             passed += 1
+            if check.praise is not None:
+                quote = check.evidence(text)
+                label = check.praise(lang)
+                praise.append(label.replace("$quote", quote) if quote else _unquoted(label))
             continue
         hint = check.hint(lang)
         if absent:
@@ -185,8 +243,13 @@ def feedback(
     if passed == 0 and (keyword is None or not keyword.search(text)):
         return Feedback("off_topic", [], "off_topic")
     if missing:
-        return Feedback("hints", hints, "needs_work", tuple(missing))
-    return Feedback("good", [], "good")
+        return Feedback("hints", hints, "needs_work", tuple(missing), tuple(praise))
+    return Feedback("good", [], "good", (), tuple(praise))
+
+
+def _unquoted(label: str) -> str:
+    """Drop the quotation from a praise whose check left no words to quote."""
+    return re.sub(r"\s*\([«“]\$quote[»”]\)", "", label)
 
 
 def _mashed(tokens: list[str]) -> bool:

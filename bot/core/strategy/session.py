@@ -262,7 +262,7 @@ class StrategyCoach:
         n = strategy.current_step + 1
         parts = [self._t(lang, "saved", n=n, title=step.title(lang), revision=saved.revision)]
         result = feedback(self.steps, step.key, text, lang, self.hostile)
-        parts.append(self.views.feedback_text(step, result, lang))
+        parts.append(self.views.feedback_text(step, result, lang, text))
         notice = None
         if self.advisor is not None and result.kind in ("good", "hints"):
             advice = await self.advisor(step, text, lang)

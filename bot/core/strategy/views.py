@@ -82,13 +82,24 @@ class StrategyViews:
             parts.append(self._t(lang, "how_to_answer"))
         return parts
 
-    def feedback_text(self, step: Step, result: Feedback, lang: Language) -> str:
+    def feedback_text(self, step: Step, result: Feedback, lang: Language, answer: str = "") -> str:
         """Return what the coach says about an answer: a way back to the question, or hints."""
+        question = step.question(lang)
+        if result.kind == "vague" and result.state == "needs_work":
+            return self._t(lang, "feedback.short", answer=_clip(answer), question=question)
         if result.kind in ("vague", "off_topic", "abusive"):
-            return self._t(lang, f"feedback.{result.kind}", question=step.question(lang))
+            return self._t(lang, f"feedback.{result.kind}", question=question)
+        has = self._t(lang, "feedback.and").join(result.praise)
         if result.kind == "good":
-            return self._t(lang, "feedback.good")
-        return _bullets(self._t(lang, "feedback.hints"), result.hints)
+            praise = has or self._t(lang, "feedback.covers")
+            return self._t(lang, "feedback.good", praise=praise, title=step.title(lang))
+        opening = (
+            self._t(lang, "feedback.has", praise=has)
+            if has
+            else self._t(lang, "feedback.you_write", answer=_clip(answer))
+        )
+        heading = self._t(lang, "feedback.hints", title=step.title(lang))
+        return opening + "\n" + _bullets(heading, result.hints)
 
     def advice_text(self, hints: list[str], lang: Language) -> str:
         """Return a model's extra hints under their own heading."""
@@ -215,6 +226,12 @@ class StrategyViews:
 def export_filename(company: str) -> str:
     """Return the exported plan's file name, made from the company's name."""
     return f"strategi-{_slug(company)}.md"
+
+
+def _clip(text: str, words: int = 8) -> str:
+    """Return the start of the member's answer, to quote it back ('vi skal bli store …')."""
+    parts = " ".join(text.split()).split(" ")
+    return " ".join(parts[:words]).rstrip(".,;:!?") + (" …" if len(parts) > words else "")
 
 
 def _bullets(heading: str, points: list[str]) -> str:

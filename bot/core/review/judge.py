@@ -12,6 +12,12 @@ from bot.core.review.result import ReviewResult, Suggestion, Tone
 from bot.core.review.rules import FLAGS, HASHTAG, MAX_DRAFT_CHARS, Draft, Rules, lix
 from bot.core.strings import Strings
 
+# A question mark, by what it is in Unicode: ASCII, fullwidth, Arabic, Spanish, ⁇ ⁈ ⁉ ‽.
+QUESTION = re.compile("[?\uff1f\u061f\u00bf\u2047\u2048\u2049\u203d]")
+# Words that make a superlative the reader's ('your oldest piece', 'den beste boka du har lest').
+_READER = re.compile(
+    r"\b(your|you['’]ve|din|dine|ditt|deres|du har|dere har|du noen gang)\b", re.IGNORECASE
+)
 _SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
 _NEGATED = re.compile(r"\b(ingen|ikke|no|not|never|aldri)\s+(\w+\s+)?$", re.IGNORECASE)
 _CLAUSE = regex.compile(r"[.!?:;\n–—•]+|\p{Extended_Pictographic}+")
@@ -74,7 +80,7 @@ class Reviewer:
         hostile = self._hostile(plain)
         if hostile:
             found["negative_hostile"] = hostile
-        hype = self.rules.find("hype", plain)
+        hype = self._hype(plain)
         if hype:
             found["hype_unverifiable_claim"] = hype
         letters = [ch for ch in plain if ch.isalpha()]
@@ -89,17 +95,38 @@ class Reviewer:
         if len(tags) >= 5:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
         # A telling-off is not an offer, even when it names one ('vi fikser ikke gratis').
-        promotion = [] if hostile else self._promotion(plain) + (ad or [])
+        promotion = [] if hostile else self._promotion(plain) + (ad or []) + hype
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
-        if "?" not in plain and not self.rules.find("dialogue", plain):
+        if not QUESTION.search(plain) and not self.rules.find("dialogue", plain):
             found["no_dialogue"] = []
         return [(flag, found[flag]) for flag in FLAGS if flag in found]
+
+    def _hype(self, plain: str) -> list[str]:
+        """Return claims that cannot be documented.
+
+        Not a claim: a draft that names its source, a superlative in a question to the readers
+        ('Hva er den beste boka du har lest?'), or one about the reader's own things ('your').
+        """
+        if self.rules.patterns["sourced"].search(plain):
+            return []
+        found: list[str] = []
+        for match in self.rules.patterns["hype"].finditer(plain):
+            end = min(
+                i for i in (*(plain.find(c, match.end()) for c in ".!\n"), len(plain)) if i >= 0
+            )
+            if QUESTION.search(plain[match.start() : end + 1]) or _READER.search(match.group(0)):
+                continue
+            found.append(match.group(0).strip())
+        return list(dict.fromkeys(found))
 
     def _hostile(self, plain: str) -> list[str]:
         """Return belittling words aimed at others (not 'jeg var så dum', not 'ingen dumme')."""
         found: list[str] = []
-        for match in self.rules.patterns["hostile"].finditer(plain):
+        matches = list(self.rules.patterns["hostile"].finditer(plain))
+        if plain.lstrip().startswith("@"):  # a reply: what they should have done is blame too
+            matches += self.rules.patterns["reply_hostile"].finditer(plain)
+        for match in matches:
             before = plain[max(0, match.start() - 40) : match.start()]
             if _SELF.search(before) or _NEGATED.search(before):
                 continue
@@ -135,7 +162,8 @@ class Reviewer:
 
     def _has_next_step(self, draft: Draft) -> bool:
         """Say whether the draft gives a next step: a link, a question, or an imperative."""
-        if draft.urls or "?" in draft.plain or self.rules.find("call_to_action", draft.plain):
+        plain = draft.plain
+        if draft.urls or QUESTION.search(plain) or self.rules.find("call_to_action", plain):
             return True
         for clause in _CLAUSE.split(draft.plain):
             opening = clause.lstrip(_OPENERS).lower()

@@ -43,7 +43,9 @@ class Reviewer:
         measured = count(text, spec)
         found = self.flags(draft, measured, spec)
         notes = self.notes(draft, measured, spec, code, lang)
-        suggestions = [self._suggestion(flag, words, measured, spec, lang) for flag, words in found]
+        suggestions = [
+            self._suggestion(flag, words, measured, spec, lang, draft) for flag, words in found
+        ]
         flags = [flag for flag, _ in found]
         return ReviewResult(
             text=text,
@@ -181,7 +183,7 @@ class Reviewer:
         """Return remarks that are not flags: the course's 140 limit, a few hashtags, long URLs."""
         t = self.strings.t
         notes: list[str] = []
-        if spec.course_limit and draft.text.strip():
+        if spec.course_limit and measured.length > spec.course_limit:
             notes.append(
                 t(lang, "review.course_limit", course=spec.course_limit, length=measured.length)
             )
@@ -200,19 +202,32 @@ class Reviewer:
         return notes
 
     def _suggestion(
-        self, flag: str, words: list[str], measured: Count, spec: Platform, lang: Language
+        self,
+        flag: str,
+        words: list[str],
+        measured: Count,
+        spec: Platform,
+        lang: Language,
+        draft: Draft | None = None,
     ) -> Suggestion:
+        """A flag's explanation and a fix that names the draft's own words."""
+        sep = self.strings.t(lang, "review.words_sep")
         values = {
             "over": measured.over_by,
             "limit": spec.limit,
             "platform": spec.name,
             "count": len(words),
+            "words": sep.join(words[:3]) if words else "",
+            "topic": _topic(draft.plain if draft else "", lang),
         }
+        key = f"review.flags.{flag}.fix"
+        if flag == "negative_hostile" and draft is not None and draft.plain.lstrip()[:1] == "@":
+            key = "review.flags.negative_hostile.fix_reply"  # a reply: answer as in a conversation
         return Suggestion(
             flag=flag,
             words=words,
             explanation=self.strings.t(lang, f"review.flags.{flag}.explanation", **values),
-            fix=self.strings.t(lang, f"review.flags.{flag}.fix", **values),
+            fix=self.strings.t(lang, key, **values),
         )
 
     def tone(
@@ -221,6 +236,8 @@ class Reviewer:
         """Summarise the tone: a label, a line per course norm, LIX, and a verdict."""
         t = self.strings.t
         has = set(flags)
+        if has & {"empty", "link_only"}:
+            return self._blank_tone(draft, has, suggestions, lang)
 
         def what(*codes: str) -> str:
             return ", ".join(t(lang, f"review.what.{c}") for c in codes)
@@ -278,12 +295,40 @@ class Reviewer:
             verdict=verdict,
         )
 
+    def _blank_tone(
+        self, draft: Draft, has: set[str], suggestions: list[Suggestion], lang: Language
+    ) -> Tone:
+        """The tone of a draft with no text to judge: no praise for what is not there."""
+        t = self.strings.t
+        nothing = t(lang, "review.norms.nothing")
+        norms = {n: nothing for n in ("troverdighet", "gjennomsiktighet", "åpenhet")}
+        norms["interessant og nyttig"] = (
+            t(lang, "review.norms.interessant_bad", what=t(lang, "review.what.link_only"))
+            if "link_only" in has
+            else nothing
+        )
+        return Tone(
+            label=t(lang, "review.labels.work"),
+            norms=norms,
+            lix=lix(draft.plain),
+            verdict=t(lang, "review.verdict_fix", fix=suggestions[0].fix),
+        )
+
     def accept_rewrite(self, rewrite: str | None, platform: str) -> str | None:
         """Return a model's rewrite only if it fits the platform when counted again."""
         if not rewrite or not rewrite.strip():
             return None
         spec = self.platforms.get(platform)
         return rewrite.strip() if count(rewrite, spec).fits else None
+
+
+def _topic(plain: str, lang: Language) -> str:
+    """Return what a draft is about, to ask a question on it: its longest plain word."""
+    found: list[str] = re.findall(r"(?<![#@\w])[^\W\d_]{5,}", plain)
+    candidates = [w for w in found if not w.isupper()]
+    if not candidates:
+        return "innlegget" if lang == "nb" else "this"
+    return max(candidates, key=len).lower()
 
 
 __all__ = ["Reviewer"]

@@ -116,3 +116,22 @@ def test_a_draft_with_no_text_gets_no_praise(coach: Coach, draft: str) -> None:
     praise = coach.knowledge.strings.t("nb", "review.norms.apenhet_ok")
     assert praise not in result.tone.norms.values()
     assert not any("140" in n for n in result.notes)
+
+
+def test_the_part_that_fits_is_cut_at_a_word_boundary(coach: Coach) -> None:
+    draft = "Kanelboller " * 30
+    fitting = coach.reviewing.by_rules(draft).fitting_text
+    assert fitting.endswith("Kanelboller ") and len(fitting) <= 280
+
+
+def test_the_whole_text_is_counted_up_to_a_hundred_thousand_characters(coach: Coach) -> None:
+    assert coach.reviewing.by_rules("a" * 12_079).weighted_length == 12_079
+    long = coach.reviewing.by_rules("Hei og hå. " * 9_000)  # 99,000 characters
+    assert long.weighted_length == 99_000 and long.thread == []  # too long to post as a thread
+
+
+async def test_a_chat_message_is_still_bounded(coach: Coach) -> None:
+    from bot.core.router import Context
+
+    reply = await coach.handle("!review " + "a" * 5_000, Context(user_id=1))
+    assert reply.notice  # the chat bound: the member is told the message was cut

@@ -18,6 +18,7 @@ QUESTION = re.compile("[?\uff1f\u061f\u00bf\u2047\u2048\u2049\u203d]")
 _READER = re.compile(
     r"\b(your|you['’]ve|din|dine|ditt|deres|du har|dere har|du noen gang)\b", re.IGNORECASE
 )
+MAX_THREAD_PARTS = 25
 _SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
 _NEGATED = re.compile(r"\b(ingen|ikke|no|not|never|aldri)\s+(\w+\s+)?$", re.IGNORECASE)
 _CLAUSE = regex.compile(r"[.!?:;\n–—•]+|\p{Extended_Pictographic}+")
@@ -38,7 +39,7 @@ class Reviewer:
         if code is None:
             raise ValueError(f"unknown platform {platform!r}")
         spec = self.platforms.get(code)
-        text = text[:MAX_DRAFT_CHARS]
+        text = text[:MAX_DRAFT_CHARS]  # chat messages are bounded before (MAX_INPUT_CHARS)
         draft = Draft.of(text)
         measured = count(text, spec)
         found = self.flags(draft, measured, spec)
@@ -58,7 +59,10 @@ class Reviewer:
             tone=self.tone(draft, flags, suggestions, lang),
             suggestions=suggestions,
             notes=notes,
-            thread=thread(text, spec) if "too_long" in flags else [],
+            # A thread only when it stays readable; a longer text is for shortening, not posting.
+            thread=thread(text, spec)
+            if "too_long" in flags and measured.length <= spec.limit * MAX_THREAD_PARTS
+            else [],
             language=lang,
             fitting_text=measured.fitting_text if measured.over_by else "",
             course_limit=spec.course_limit,

@@ -143,8 +143,12 @@ class Count:
 
     @property
     def fitting_text(self) -> str:
-        """Return the part of the (normalised) text that still fits."""
-        return self.text[: self.fits_until]
+        """Return the part of the (normalised) text that fits, cut back to a word boundary."""
+        end, text = self.fits_until, self.text
+        if 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            space = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end))
+            end = space + 1 if space > 0 else end
+        return text[:end]
 
 
 def normalise(text: str) -> str:

@@ -36,7 +36,7 @@ _NORM_KEYS = {
     "åpenhet": "apenhet",
     "interessant og nyttig": "interessant",
 }
-MAX_DRAFT_CHARS = 4000
+MAX_DRAFT_CHARS = 100_000  # the CLI counts this much; chat messages stop at 4,000 before
 HASHTAG = re.compile(r"(?<![\w&/#])#(\w+)")
 _LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]»”']", re.IGNORECASE)
 

@@ -71,3 +71,44 @@ async def test_status_counts_only_good_steps_and_shows_the_others(
     text = status.reply.text
     assert "1/10" in text and "trenger arbeid" in text
     await store.close()
+
+
+async def test_the_class_view_counts_good_steps_and_names_the_others(
+    knowledge: Knowledge, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    from bot.store import open_store
+
+    store = await open_store(tmp_path / "s.db")
+    coach = Coach(knowledge, store=store)
+    student = Context(user_id=8, display_name="Kari")
+    await coach.run_strategy("start Bakeriet", student)
+    await coach.run_strategy("answer Vi baker brød.", student)
+    teacher = Context(user_id=9, is_teacher=True)
+    view = await coach.run_strategy("class", teacher)
+    assert "0/10" in view.reply.text and "trenger arbeid: company" in view.reply.text
+    exported = await coach.run_strategy("class export", teacher)
+    rows = list(csv.DictReader(io.StringIO(exported.reply.attachments[0].content)))
+    assert rows[0]["good"] == "0" and rows[0]["needs_work"] == "company"
+    await store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("Vi vil bli større innen 2027.", ("figure",)),  # a year alone is no figure
+        ("We want to grow by 2027.", ("figure",)),
+        ("Vi vil ha 500 følgere innen juni 2024.", ("time_frame",)),  # a deadline passed
+        ("We want 500 followers by June 2024.", ("time_frame",)),
+    ],
+)
+def test_a_year_is_no_figure_and_a_past_deadline_is_pointed_out(
+    knowledge: Knowledge, text: str, missing: tuple[str, ...]
+) -> None:
+    lang = "en" if text.startswith("We") else "nb"
+    result = feedback(knowledge.steps, "goals", text, lang, None)  # type: ignore[arg-type]
+    assert result.state == "needs_work" and result.missing == missing
+    if missing == ("time_frame",):
+        assert "2024" in result.hints[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -37,6 +38,8 @@ class Check(BaseModel):
     min_words: int | None = None
     hint: Texts
     praise: Texts | None = None
+    # A time frame must lie ahead: a year before this one gets `past_hint` ($year) instead.
+    past_hint: Texts | None = None
 
 
 class StepChecks(BaseModel):
@@ -59,7 +62,8 @@ class ChecksFile(BaseModel):
 
 
 _NUMBER_WORDS = re.compile(
-    r"\b(en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tjue|hundre|tusen|dobbelt|halvparten|"
+    # 'en', 'ett' and 'to' are left out: they are also an article and 'to' in English.
+    r"\b(tre|fire|fem|seks|sju|syv|åtte|ni|ti|tjue|hundre|tusen|dobbelt|halvparten|"
     r"one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|double|half)\b",
     re.IGNORECASE,
 )
@@ -113,6 +117,14 @@ class CompiledCheck:
     min_words: int | None
     hint: Texts
     praise: Texts | None = None
+    past_hint: Texts | None = None
+
+    def past(self, text: str) -> str | None:
+        """Return the latest year the answer names when it lies before this year, else None."""
+        if self.past_hint is None:
+            return None
+        years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", text)]
+        return str(max(years)) if years and max(years) < datetime.now(UTC).year else None
 
     def evidence(self, text: str) -> str:
         """Return the member's own words that met this check ('500 følgere', 'innen juni')."""
@@ -133,7 +145,7 @@ class CompiledCheck:
         """Return None when the answer passes, else the missing group names ([] if none)."""
         if self.pattern is not None and not self.pattern.search(text):
             return []
-        if self.number and not re.search(r"\d", text) and not _NUMBER_WORDS.search(text):
+        if self.number and not _figure(text):
             return []
         if self.min_words is not None and len(words(text)) < self.min_words:
             return []
@@ -180,6 +192,7 @@ def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
         min_words=check.min_words,
         hint=check.hint,
         praise=check.praise,
+        past_hint=check.past_hint,
     )
 
 
@@ -225,6 +238,11 @@ def feedback(
     passed = 0
     for check in steps.checks[key]:
         absent = check.missing(text)
+        year = check.past(text) if absent is None else None
+        if year is not None and check.past_hint is not None:  # a deadline already passed
+            hints.append(check.past_hint(lang).replace("$year", year))
+            missing.append(check.id)
+            continue
         if absent is None:
             passed += 1
             if check.praise is not None:
@@ -250,6 +268,13 @@ def feedback(
 def _unquoted(label: str) -> str:
     """Drop the quotation from a praise whose check left no words to quote."""
     return re.sub(r"\s*\([«“]\$quote[»”]\)", "", label)
+
+
+def _figure(text: str) -> bool:
+    """Say whether an answer holds a figure to measure: a number that is not a year alone."""
+    numbers = re.findall(r"\d+(?:[.,]\d+)?", text)
+    counted = [n for n in numbers if not re.fullmatch(r"(?:19|20)\d{2}", n)]
+    return bool(counted) or _NUMBER_WORDS.search(text) is not None
 
 
 def _mashed(tokens: list[str]) -> bool:

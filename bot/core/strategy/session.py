@@ -350,17 +350,18 @@ class StrategyCoach:
         if not member.is_teacher:
             return self._reply(lang, self._t(lang, "teachers_only"))
         rows = await store.class_overview(member.guild_id)
+        states: dict[int, dict[str, State]] = {}
+        for row in rows:  # each member's steps judged on their latest answers
+            strategy = await store.get_strategy(member.guild_id, row.user_id)
+            states[row.user_id] = self.states(strategy) if strategy is not None else {}
         if rest.lower() in ("export", "eksporter", "csv"):
+            csv = self.views.class_csv(rows, states)
             return self._reply(
                 lang,
                 self._t(lang, "class_exported", count=len(rows)),
-                attachments=[
-                    Attachment(
-                        filename="klasse.csv", content=self.views.class_csv(rows), mime="text/csv"
-                    )
-                ],
+                attachments=[Attachment(filename="klasse.csv", content=csv, mime="text/csv")],
             )
-        return self._reply(lang, self.views.class_text(rows, lang))
+        return self._reply(lang, self.views.class_text(rows, lang, states))
 
 
 __all__ = [

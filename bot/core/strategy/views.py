@@ -32,6 +32,8 @@ CLASS_CSV_COLUMNS = (
     "revisions",
     "last_active",
     "stuck",
+    "good",
+    "needs_work",
 )
 
 
@@ -177,8 +179,17 @@ class StrategyViews:
             out.append("")
         return "\n".join(out)
 
-    def class_text(self, rows: list[MemberProgress], lang: Language) -> str:
-        """Return the teacher's overview: members per step, last activity, who is stuck."""
+    def class_text(
+        self,
+        rows: list[MemberProgress],
+        lang: Language,
+        states: Mapping[int, Mapping[str, str]] | None = None,
+    ) -> str:
+        """Return the teacher's overview: members per step, good steps, who is stuck.
+
+        A member's count is of good steps only; the steps that need work are named.
+        """
+        states = states or {}
         if not rows:
             return self._t(lang, "class_empty")
         total = len(self.steps.steps)
@@ -190,9 +201,13 @@ class StrategyViews:
                 lines.append(f"{i + 1}. {step.title(lang)}: {len(at)} – {names}")
         lines.append(self._t(lang, "class_activity"))
         for r in sorted(rows, key=lambda r: r.last_active, reverse=True):
+            own = states.get(r.user_id, {})
+            good = sum(1 for k in r.answered if own.get(k, "good") == "good")
+            work = [k for k in r.answered if own.get(k, "good") != "good"]
+            extra = " " + self._t(lang, "class_needs_work", steps=", ".join(work)) if work else ""
             lines.append(
-                f"• {_name(r)} ({r.company}): {len(r.answered)}/{total}, "
-                f"{r.last_active.strftime('%Y-%m-%d %H:%M')} UTC"
+                f"• {_name(r)} ({r.company}): {good}/{total}, "
+                f"{r.last_active.strftime('%Y-%m-%d %H:%M')} UTC{extra}"
             )
         stuck = [r for r in rows if _stuck(r, total)]
         if stuck:
@@ -200,8 +215,11 @@ class StrategyViews:
             lines.append(self._t(lang, "class_stuck", days=STUCK_AFTER.days, names=names))
         return "\n".join(lines)
 
-    def class_csv(self, rows: list[MemberProgress]) -> str:
-        """Return the class overview as CSV, one row per member."""
+    def class_csv(
+        self, rows: list[MemberProgress], states: Mapping[int, Mapping[str, str]] | None = None
+    ) -> str:
+        """Return the class overview as CSV, one row per member (good steps and the others)."""
+        states = states or {}
         total = len(self.steps.steps)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -218,6 +236,12 @@ class StrategyViews:
                     r.revisions,
                     r.last_active.isoformat(),
                     "yes" if _stuck(r, total) else "no",
+                    sum(
+                        1 for k in r.answered if states.get(r.user_id, {}).get(k, "good") == "good"
+                    ),
+                    ";".join(
+                        k for k in r.answered if states.get(r.user_id, {}).get(k, "good") != "good"
+                    ),
                 ]
             )
         return buffer.getvalue()

@@ -112,3 +112,41 @@ def test_a_year_is_no_figure_and_a_past_deadline_is_pointed_out(
     assert result.state == "needs_work" and result.missing == missing
     if missing == ("time_frame",):
         assert "2024" in result.hints[0]
+
+
+async def test_a_step_fits_a_phone_and_show_gives_the_full_text(
+    knowledge: Knowledge, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import open_store
+
+    store = await open_store(tmp_path / "s.db")
+    coach = Coach(knowledge, store=store)
+    ctx = Context(user_id=10)
+    await coach.run_strategy("start Bakeriet", ctx)
+    for key in ("goals", "norms", "channels"):
+        short = (await coach.run_strategy(f"goto {key}", ctx)).reply.text
+        full = (await coach.run_strategy(f"show {key}", ctx)).reply.text
+        assert len([line for line in short.splitlines() if line.strip()]) <= 14, short
+        assert len(full) > len(short)
+        example = "Eksempel" if "Eksempel" in full else "eksempel"
+        assert example in full and example not in short
+    await store.close()
+
+
+async def test_the_export_labels_the_banks_quotes_as_the_courses_example(
+    knowledge: Knowledge, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import open_store
+
+    store = await open_store(tmp_path / "s.db")
+    coach = Coach(knowledge, store=store)
+    ctx = Context(user_id=11)
+    await coach.run_strategy("start Bakeriet", ctx)
+    await coach.run_strategy(
+        "answer Bakeriet er et bakeri i Bodø som selger brød, passivt i dag.", ctx
+    )
+    plan = (await coach.run_strategy("export", ctx)).reply.attachments[0].content
+    assert "Bakeriet er et bakeri i Bodø som selger brød, passivt i dag." in plan
+    bank_lines = [line for line in plan.splitlines() if "Elegantè" in line and line.startswith(">")]
+    assert bank_lines and all("Kursets eksempel" in line for line in bank_lines)
+    await store.close()

@@ -307,7 +307,7 @@ class StrategyCoach:
         index = strategy.current_step if not rest else self.steps.index(rest)
         if index is None:
             return self._reply(lang, self._t(lang, "goto_usage", keys=", ".join(STEP_KEYS)))
-        return self._reply(lang, *self.views.step_view(strategy, index, lang))
+        return self._reply(lang, *self.views.step_view(strategy, index, lang, full=True))
 
     async def _status(
         self, store: StrategyStore, rest: str, member: Member, lang: Language

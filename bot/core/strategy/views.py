@@ -58,23 +58,31 @@ class StrategyViews:
     def _t(self, lang: Language, key: str, **values: object) -> str:
         return self.strings.t(lang, f"strategy.{key}", **values)
 
-    def step_view(self, strategy: Strategy, index: int, lang: Language) -> list[str]:
-        """Return a step's parts: question, why, course quotes, what to cover, example, answer."""
+    def step_view(
+        self, strategy: Strategy, index: int, lang: Language, full: bool = False
+    ) -> list[str]:
+        """Return a step's parts: question, why, a course quote, what to cover, the answer.
+
+        Short enough for a phone (one line of why, one quote, no example); `full` (`!strategy
+        show`) gives every quote, the whole why and the example.
+        """
         step = self.steps.steps[index]
         total = len(self.steps.steps)
         head = self._t(lang, "step_title", n=index + 1, total=total, title=step.title(lang))
-        parts = [f"{head}\n{step.question(lang)}", f"{self._t(lang, 'why')} {step.why(lang)}"]
+        why = step.why(lang) if full else _first_sentence(step.why(lang))
+        parts = [f"{head}\n{step.question(lang)}", f"{self._t(lang, 'why')} {why}"]
         course = [
             self._t(lang, "quote", quote=q.quote, title=self.knowledge.post(q.post).title)
             for q in step.course
         ]
         if step.course_silent is not None:
             course.append(step.course_silent(lang))
-        parts.append("\n".join(course))
+        parts.append("\n".join(course if full else course[:1]))
         parts.append("\n".join([self._t(lang, "covers"), *(f"• {c}" for c in step.covers(lang))]))
-        label = "example_course" if step.example.source == "elegante" else "example_coach"
-        example = step.example.en if lang == "en" else step.example.nb
-        parts.append(f"{self._t(lang, label)} {example}")
+        if full:
+            label = "example_course" if step.example.source == "elegante" else "example_coach"
+            example = step.example.en if lang == "en" else step.example.nb
+            parts.append(f"{self._t(lang, label)} {example}")
         if step.key == "summary":
             parts.append(self.assembled_plan(strategy, lang))
         answer = strategy.answers.get(step.key)
@@ -172,7 +180,9 @@ class StrategyViews:
             for quote in step.course:
                 post = self.knowledge.post(quote.post)
                 cited[post.path] = post.title
-                out += [f"> {self._t(lang, 'export.course')} «{quote.quote}» – *{post.title}*", ""]
+                # The course's case (Elegantè, a bank) is its example, never the member's plan.
+                label = "export.course_example" if quote.post == "elegante" else "export.course"
+                out += [f"> {self._t(lang, label)} «{quote.quote}» – *{post.title}*", ""]
         if cited:
             out += [f"## {self._t(lang, 'export.sources')}", ""]
             out += [f"- {title} (`{path}`)" for path, title in cited.items()]
@@ -250,6 +260,11 @@ class StrategyViews:
 def export_filename(company: str) -> str:
     """Return the exported plan's file name, made from the company's name."""
     return f"strategi-{_slug(company)}.md"
+
+
+def _first_sentence(text: str) -> str:
+    """Return the first sentence of a text (the one line a phone shows)."""
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
 def _clip(text: str, words: int = 8) -> str:

@@ -135,3 +135,13 @@ async def test_a_chat_message_is_still_bounded(coach: Coach) -> None:
 
     reply = await coach.handle("!review " + "a" * 5_000, Context(user_id=1))
     assert reply.notice  # the chat bound: the member is told the message was cut
+
+
+def test_a_thread_keeps_an_emoji_with_the_sentence_it_ends(coach: Coach) -> None:
+    sentence = (
+        "Vi åpner en ny kafé i Bodø på lørdag og gleder oss veldig til å se dere alle der. 🎉"
+    )
+    parts = coach.reviewing.by_rules(" ".join([sentence] * 4)).thread
+    assert len(parts) >= 2
+    assert all(not part.startswith("🎉") for part in parts)
+    assert all("der. 🎉" in part for part in parts)

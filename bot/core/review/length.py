@@ -4,11 +4,10 @@ The counting rules are data (`knowledge/platforms.yaml`): X's twitter-text v3 we
 for Bluesky, code points for Mastodon, Threads and LinkedIn, with Mastodon's fixed URL length
 and mentions counted by their username only.
 
-X is counted with twitter-text-parser's own URL and emoji extraction and its own character
-weights. Its bundled emoji list is older than today's emoji: a sequence it does not know, such as
-🫱🏻‍🫲🏿, falls apart into code points and counts 9 instead of 2. Every grapheme cluster that is an
-emoji sequence (joined by ZWJ, with a skin tone, a keycap, tags or two regional indicators) is
-therefore counted as one emoji, as X does.
+X is counted with twitter-text-parser's URL and emoji extraction and character weights. Its
+emoji list is older than today's emoji: a sequence it does not know (🫱🏻‍🫲🏿) would count 9, so
+every grapheme cluster that is an emoji sequence (ZWJ, skin tone, keycap, tags, two regional
+indicators) counts as one emoji, as X does.
 """
 
 from __future__ import annotations
@@ -272,22 +271,23 @@ def count(text: str, platform: Platform) -> Count:
 # -- threads ------------------------------------------------------------------------------
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+")
+_LEADING_SYMBOLS = re.compile(r"([^\w\s«\"'(\[#@]+)(?:\s+|$)")
 
 
 def _pieces(text: str) -> list[str]:
     """Split a draft into sentences (paragraph breaks are sentence ends too)."""
     pieces: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text.strip()):
-        pieces.extend(p for p in _SENTENCE_BREAK.split(paragraph.strip()) if p)
+        for piece in (p for p in _SENTENCE_BREAK.split(paragraph.strip()) if p):
+            lead = _LEADING_SYMBOLS.match(piece) if pieces else None  # '… der. 🎉 Vi …'
+            if lead:  # an emoji after a sentence's end belongs to that sentence
+                pieces[-1], piece = f"{pieces[-1]} {lead.group(1)}", piece[lead.end() :]
+            pieces += [piece] if piece else []
     return pieces
 
 
 def _tokens(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Return the units a thread is packed from: sentences that fit alone, else their words.
-
-    A URL, mention or hashtag is one word; a word longer than a whole part is cut at grapheme
-    boundaries, as a last resort.
-    """
+    """Return a thread's units: sentences that fit alone, else words (cut only if too long)."""
     tokens: list[str] = []
     for piece in _pieces(text):
         if fits(piece):

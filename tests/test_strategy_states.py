@@ -9,6 +9,15 @@ import pytest
 from bot.core.knowledge.bundle import Knowledge
 from bot.core.router import Coach, Context
 from bot.core.strategy.feedback import feedback
+from bot.store import open_store
+
+
+@pytest.fixture
+async def walk(knowledge: Knowledge, tmp_path):  # type: ignore[no-untyped-def]
+    """A coach over a fresh SQLite file, closed after the test."""
+    store = await open_store(tmp_path / "s.db")
+    yield Coach(knowledge, store=store)
+
 
 STATES = [
     # (step, answer, state)
@@ -35,29 +44,18 @@ def test_an_answer_gets_its_state(knowledge: Knowledge, step: str, text: str, st
 
 
 @pytest.mark.parametrize("text", ["fuck off", "Dette er dritt, dere er noen idioter"])
-async def test_insults_are_abusive_and_kept_but_not_done(
-    knowledge: Knowledge, tmp_path, text: str
-) -> None:  # type: ignore[no-untyped-def]
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "s.db")
-    coach = Coach(knowledge, store=store)
+async def test_insults_are_abusive_and_kept_but_not_done(walk: Coach, text: str) -> None:
+    coach = walk
     ctx = Context(user_id=5)
     await coach.run_strategy("start Bakeriet", ctx)
     result = await coach.run_strategy(f"answer {text}", ctx)
     assert result.assessment is not None and result.assessment.state == "abusive"
     assert result.states == {"company": "abusive"}
     assert result.strategy is not None and result.strategy.answers["company"].text == text
-    await store.close()
 
 
-async def test_status_counts_only_good_steps_and_shows_the_others(
-    knowledge: Knowledge, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "s.db")
-    coach = Coach(knowledge, store=store)
+async def test_status_counts_only_good_steps_and_shows_the_others(walk: Coach) -> None:
+    coach = walk
     ctx = Context(user_id=6)
     await coach.run_strategy("start Bakeriet", ctx)
     await coach.run_strategy("answer Vi baker brød.", ctx)  # short: needs work
@@ -70,19 +68,13 @@ async def test_status_counts_only_good_steps_and_shows_the_others(
     assert status.states == {"company": "needs_work", "goals": "good"}
     text = status.reply.text
     assert "1/10" in text and "trenger arbeid" in text
-    await store.close()
 
 
-async def test_the_class_view_counts_good_steps_and_names_the_others(
-    knowledge: Knowledge, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+async def test_the_class_view_counts_good_steps_and_names_the_others(walk: Coach) -> None:
+    coach = walk
     import csv
     import io
 
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "s.db")
-    coach = Coach(knowledge, store=store)
     student = Context(user_id=8, display_name="Kari")
     await coach.run_strategy("start Bakeriet", student)
     await coach.run_strategy("answer Vi baker brød.", student)
@@ -92,7 +84,6 @@ async def test_the_class_view_counts_good_steps_and_names_the_others(
     exported = await coach.run_strategy("class export", teacher)
     rows = list(csv.DictReader(io.StringIO(exported.reply.attachments[0].content)))
     assert rows[0]["good"] == "0" and rows[0]["needs_work"] == "company"
-    await store.close()
 
 
 @pytest.mark.parametrize(
@@ -114,13 +105,8 @@ def test_a_year_is_no_figure_and_a_past_deadline_is_pointed_out(
         assert "2024" in result.hints[0]
 
 
-async def test_a_step_fits_a_phone_and_show_gives_the_full_text(
-    knowledge: Knowledge, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "s.db")
-    coach = Coach(knowledge, store=store)
+async def test_a_step_fits_a_phone_and_show_gives_the_full_text(walk: Coach) -> None:
+    coach = walk
     ctx = Context(user_id=10)
     await coach.run_strategy("start Bakeriet", ctx)
     for key in ("goals", "norms", "channels"):
@@ -130,16 +116,10 @@ async def test_a_step_fits_a_phone_and_show_gives_the_full_text(
         assert len(full) > len(short)
         example = "Eksempel" if "Eksempel" in full else "eksempel"
         assert example in full and example not in short
-    await store.close()
 
 
-async def test_the_export_labels_the_banks_quotes_as_the_courses_example(
-    knowledge: Knowledge, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "s.db")
-    coach = Coach(knowledge, store=store)
+async def test_the_export_labels_the_banks_quotes_as_the_courses_example(walk: Coach) -> None:
+    coach = walk
     ctx = Context(user_id=11)
     await coach.run_strategy("start Bakeriet", ctx)
     await coach.run_strategy(
@@ -149,4 +129,3 @@ async def test_the_export_labels_the_banks_quotes_as_the_courses_example(
     assert "Bakeriet er et bakeri i Bodø som selger brød, passivt i dag." in plan
     bank_lines = [line for line in plan.splitlines() if "Elegantè" in line and line.startswith(">")]
     assert bank_lines and all("Kursets eksempel" in line for line in bank_lines)
-    await store.close()

@@ -327,9 +327,10 @@ class Reviewer:
 
 
 def _topic(plain: str, lang: Language) -> str:
-    """Return what a draft is about, to ask a question on it: its longest plain word."""
+    """Return what a draft is about, to ask a question on it: its longest lower-case word."""
     found: list[str] = re.findall(r"(?<![#@\w])[^\W\d_]{5,}", plain)
-    candidates = [w for w in found if not w.isupper()]
+    # A plain word, not a name or a capitalised opener ('Verdens beste boller' is about boller).
+    candidates = [w for w in found if w[0].islower()] or [w for w in found if not w.isupper()]
     if not candidates:
         return "innlegget" if lang == "nb" else "this"
     return max(candidates, key=len).lower()

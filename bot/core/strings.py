@@ -85,4 +85,10 @@ def load_strings(folder: Path = LOCALES_DIR) -> Strings:
     return Strings(texts)
 
 
-__all__ = ["LOCALES_DIR", "Strings", "load_strings", "placeholders"]
+def missing_notice(strings: Strings, lang: Language, reason: str) -> str:
+    """Return the one line saying a model's part of a review or feedback is missing, and why."""
+    key = f"llm.rules_only.{reason}"
+    return strings.t(lang, key if strings.has(key) else "llm.rules_only.invalid_output")
+
+
+__all__ = ["LOCALES_DIR", "Strings", "load_strings", "missing_notice", "placeholders"]

@@ -17,7 +17,7 @@ from bot.core.review.model import add_model_review
 from bot.core.review.reply import review_reply
 from bot.core.review.result import ReviewResult
 from bot.core.review.rules import Rules
-from bot.core.strings import Strings
+from bot.core.strings import Strings, missing_notice
 from bot.core.text import scrub
 
 
@@ -97,10 +97,7 @@ class Reviewing:
         """Return a review as a Reply (with a line saying so when the model's part is missing)."""
         reply = review_reply(result, self.strings, self.platforms.get(result.platform).name)
         if result.fallback_reason is not None:
-            key = f"llm.rules_only.{result.fallback_reason}"
-            if key not in self.strings.texts[result.language]:
-                key = "llm.rules_only.invalid_output"
-            reply.notice = self.strings.t(result.language, key)
+            reply.notice = missing_notice(self.strings, result.language, result.fallback_reason)
         return reply
 
 

@@ -18,7 +18,7 @@ from bot.core.language import Language
 from bot.core.ports import MemberProgress, Strategy
 from bot.core.strategy.feedback import Feedback
 from bot.core.strategy.steps import Step, Steps
-from bot.core.strings import Strings
+from bot.core.strings import Strings, missing_notice
 from bot.core.text import fold
 
 STUCK_AFTER = timedelta(days=7)
@@ -117,10 +117,7 @@ class StrategyViews:
 
     def model_missing(self, reason: str, lang: Language) -> str:
         """Return the line saying the model's hints are missing, and why."""
-        key = f"llm.rules_only.{reason}"
-        if key not in self.strings.texts[lang]:
-            key = "llm.rules_only.invalid_output"
-        return self.strings.t(lang, key)
+        return missing_notice(self.strings, lang, reason)
 
     def status_text(
         self, strategy: Strategy, lang: Language, states: Mapping[str, str] | None = None
@@ -211,9 +208,7 @@ class StrategyViews:
                 lines.append(f"{i + 1}. {step.title(lang)}: {len(at)} – {names}")
         lines.append(self._t(lang, "class_activity"))
         for r in sorted(rows, key=lambda r: r.last_active, reverse=True):
-            own = states.get(r.user_id, {})
-            good = sum(1 for k in r.answered if own.get(k, "good") == "good")
-            work = [k for k in r.answered if own.get(k, "good") != "good"]
+            good, work = _judged(r, states)
             extra = " " + self._t(lang, "class_needs_work", steps=", ".join(work)) if work else ""
             lines.append(
                 f"• {_name(r)} ({r.company}): {good}/{total}, "
@@ -246,12 +241,8 @@ class StrategyViews:
                     r.revisions,
                     r.last_active.isoformat(),
                     "yes" if _stuck(r, total) else "no",
-                    sum(
-                        1 for k in r.answered if states.get(r.user_id, {}).get(k, "good") == "good"
-                    ),
-                    ";".join(
-                        k for k in r.answered if states.get(r.user_id, {}).get(k, "good") != "good"
-                    ),
+                    _judged(r, states)[0],
+                    ";".join(_judged(r, states)[1]),
                 ]
             )
         return buffer.getvalue()
@@ -260,6 +251,13 @@ class StrategyViews:
 def export_filename(company: str) -> str:
     """Return the exported plan's file name, made from the company's name."""
     return f"strategi-{_slug(company)}.md"
+
+
+def _judged(row: MemberProgress, states: Mapping[int, Mapping[str, str]]) -> tuple[int, list[str]]:
+    """Return a member's number of good steps and the answered steps that need work."""
+    own = states.get(row.user_id, {})
+    work = [k for k in row.answered if own.get(k, "good") != "good"]
+    return len(row.answered) - len(work), work
 
 
 def _first_sentence(text: str) -> str:

@@ -129,3 +129,29 @@ async def test_the_export_labels_the_banks_quotes_as_the_courses_example(walk: C
     assert "Bakeriet er et bakeri i Bodø som selger brød, passivt i dag." in plan
     bank_lines = [line for line in plan.splitlines() if "Elegantè" in line and line.startswith(">")]
     assert bank_lines and all("Kursets eksempel" in line for line in bank_lines)
+
+
+@pytest.mark.parametrize(
+    ("lang", "answers"),
+    [
+        ("nb", ["Været var fint i helga, vi gikk en lang tur i skogen.", "asdfghjkl", "Vi ba"]),
+        ("en", ["The weather was lovely, we went on a long walk in the woods.", "qwrtzp", "We b"]),
+    ],
+)
+async def test_no_feedback_sentence_repeats_across_steps(
+    walk: Coach, lang: str, answers: list[str]
+) -> None:
+    """The same off-topic, unclear or short answer on three steps gets three different replies."""
+    coach = Coach(walk.knowledge, language=lang, store=walk.store)
+    ctx = Context(user_id=11)
+    await coach.run_strategy("start Bakeriet", ctx)
+    seen: dict[str, int] = {}
+    for step in (2, 4, 6):
+        await coach.run_strategy(f"goto {step}", ctx)
+        for text in answers:
+            result = await coach.run_strategy(f"answer {text}", ctx)
+            question = coach.knowledge.steps.steps[step - 1].question(lang)  # type: ignore[arg-type]
+            for sentence in re.split(r"(?<=[.!?])\s+|\n", result.reply.parts[1]):
+                if len(sentence.split()) >= 4 and sentence not in question:
+                    assert seen.setdefault(sentence, step) == step, sentence
+    assert len(seen) >= 6

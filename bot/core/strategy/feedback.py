@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.datafiles import compile_patterns, load_yaml_model
 from bot.core.language import Language
+from bot.core.strategy.forms import Terms, compile_terms
 from bot.core.strategy.texts import Texts, plain
 from bot.core.text import words
 from bot.errors import DataFileError
@@ -32,6 +33,7 @@ class Check(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    words: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
     groups: dict[str, list[str]] = Field(default_factory=dict)
     number: bool = False
@@ -40,6 +42,13 @@ class Check(BaseModel):
     praise: Texts | None = None
     # A time frame must lie ahead: a year before this one gets `past_hint` ($year) instead.
     past_hint: Texts | None = None
+    # Meeting this check shows the answer is about the step (a figure or 'fordi' alone does not).
+    topical: bool = True
+    # Meeting this check makes the answer good on its own (a summary that is a concrete change);
+    # its first group met but not the others, its hint asks for the rest; else it is left out.
+    enough: bool = False
+    # Use another step's words and patterns too ('audience.who'), instead of a second copy.
+    like: str | None = None
 
 
 class StepChecks(BaseModel):
@@ -48,6 +57,7 @@ class StepChecks(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     keywords: list[str] = Field(default_factory=list)
+    keyword_patterns: list[str] = Field(default_factory=list)
     checks: list[Check] = Field(min_length=1)
 
 
@@ -111,13 +121,15 @@ class CompiledCheck:
     """A check with its patterns compiled, ready to test an answer."""
 
     id: str
-    pattern: re.Pattern[str] | None
-    groups: dict[str, re.Pattern[str]]
+    terms: Terms | None
+    groups: dict[str, Terms]
     number: bool
     min_words: int | None
     hint: Texts
     praise: Texts | None = None
     past_hint: Texts | None = None
+    topical: bool = True
+    enough: bool = False
 
     def past(self, text: str) -> str | None:
         """Return the latest year the answer names when it lies before this year, else None."""
@@ -128,28 +140,29 @@ class CompiledCheck:
 
     def evidence(self, text: str) -> str:
         """Return the member's own words that met this check ('500 følgere', 'innen juni')."""
-        found = None
-        if self.pattern is not None:
-            found = self.pattern.search(text)
+        found: tuple[int, int] | None = None
+        if self.terms is not None:
+            found = self.terms.search(text)
         elif self.number:
-            found = re.search(r"\d[\d\s.,%]*", text) or _NUMBER_WORDS.search(text)
+            number = re.search(r"\d[\d\s.,%]*", text) or _NUMBER_WORDS.search(text)
+            found = number.span() if number else None
         if found is None:
             return ""
         # The matched words and a few after them, cut at the clause, no small word at the end.
-        rest = re.split(r"[.,;:!?()]", text[found.start() :], maxsplit=1)[0].split()[:4]
+        rest = re.split(r"[.,;:!?()]", text[found[0] :], maxsplit=1)[0].split()[:4]
         while len(rest) > 1 and rest[-1].lower() in _SMALL_WORDS:
             rest.pop()
         return " ".join(rest)
 
     def missing(self, text: str) -> list[str] | None:
         """Return None when the answer passes, else the missing group names ([] if none)."""
-        if self.pattern is not None and not self.pattern.search(text):
+        if self.terms is not None and self.terms.search(text) is None:
             return []
         if self.number and not _figure(text):
             return []
         if self.min_words is not None and len(words(text)) < self.min_words:
             return []
-        absent = [name for name, pattern in self.groups.items() if not pattern.search(text)]
+        absent = [name for name, terms in self.groups.items() if terms.search(text) is None]
         return absent or None
 
 
@@ -157,7 +170,7 @@ class Rubric(NamedTuple):
     """Every step's compiled checks and keywords, the vague answers, the shortest real answer."""
 
     checks: dict[str, tuple[CompiledCheck, ...]]
-    keywords: dict[str, re.Pattern[str] | None]
+    keywords: dict[str, Terms | None]
     vague: re.Pattern[str]
     min_words: int
 
@@ -169,30 +182,47 @@ def load_checks(path: Path, step_keys: Iterable[str]) -> Rubric:
     if missing:
         raise DataFileError(path, None, f"no checks for step(s): {', '.join(sorted(missing))}")
     compiled: dict[str, tuple[CompiledCheck, ...]] = {}
-    keywords: dict[str, re.Pattern[str] | None] = {}
+    keywords: dict[str, Terms | None] = {}
+    named = {f"{key}.{c.id}": c for key, step in rules.steps.items() for c in step.checks}
     for key, step_checks in rules.steps.items():
-        compiled[key] = tuple(_compile_check(c, path, key) for c in step_checks.checks)
-        keywords[key] = compile_patterns(step_checks.keywords, path, f"{key}.keywords")
+        checks = [_with_like(c, named, path) for c in step_checks.checks]
+        compiled[key] = tuple(_compile_check(c, path, key) for c in checks)
+        patterns = compile_patterns(step_checks.keyword_patterns, path, f"{key}.keywords")
+        keywords[key] = compile_terms(step_checks.keywords, patterns)
     vague = compile_patterns(rules.vague, path, "vague")
     assert vague is not None
     return Rubric(compiled, keywords, vague, rules.min_words)
+
+
+def _with_like(check: Check, named: dict[str, Check], path: Path) -> Check:
+    """Return the check with the words and patterns of the check it is `like` added."""
+    if check.like is None:
+        return check
+    other = named.get(check.like)
+    if other is None:
+        raise DataFileError(path, None, f"{check.id}: like '{check.like}': no such check")
+    return check.model_copy(
+        update={"words": check.words + other.words, "patterns": check.patterns + other.patterns}
+    )
 
 
 def _compile_check(check: Check, path: Path, key: str) -> CompiledCheck:
     where = f"{key}.{check.id}"
     return CompiledCheck(
         id=check.id,
-        pattern=compile_patterns(check.patterns, path, where),
+        terms=compile_terms(check.words, compile_patterns(check.patterns, path, where)),
         groups={
-            name: p
-            for name, pats in check.groups.items()
-            if (p := compile_patterns(pats, path, f"{where}.{name}")) is not None
+            name: terms
+            for name, listed in check.groups.items()
+            if (terms := compile_terms(listed)) is not None
         },
         number=check.number,
         min_words=check.min_words,
         hint=check.hint,
         praise=check.praise,
         past_hint=check.past_hint,
+        topical=check.topical,
+        enough=check.enough,
     )
 
 
@@ -223,8 +253,8 @@ def feedback(
     """Check an answer against the step's rubric; return questions and hints, never an answer.
 
     Its state: `abusive` (insults, profanity), `unclear` (keyboard mashing, a single word, a
-    shrug: nothing to judge), `off_topic` (no check met and none of the step's words),
-    `needs_work` (on the step, but something it needs is missing) or `good`.
+    shrug: nothing to judge), `off_topic` (none of the step's words and no check that shows the
+    step met), `needs_work` (on the step, but something it needs is missing) or `good`.
     """
     text = plain(text)
     if hostile is not None and hostile.search(text):
@@ -232,11 +262,32 @@ def feedback(
     tokens = words(text)
     if steps.vague.search(text) or len(tokens) <= 1 or _mashed(tokens):
         return Feedback("vague", [], "unclear")
+    judged = _judge(steps.checks[key], text, lang)
+    if len(tokens) < steps.min_words:  # a few real words: something to build on, too little
+        return Feedback("vague", [], "needs_work", (*judged.missing, "detail"))
+    keyword = steps.keywords.get(key)
+    if not judged.topical and (keyword is None or keyword.search(text) is None):
+        return Feedback("off_topic", [], "off_topic")
+    if judged.missing and not judged.enough:
+        return Feedback("hints", judged.hints, "needs_work", judged.missing, judged.praise)
+    return Feedback("good", [], "good", (), judged.praise)
+
+
+class _Judged(NamedTuple):
+    hints: list[str]
+    missing: tuple[str, ...]
+    praise: tuple[str, ...]
+    topical: bool  # a check met that shows the answer is about the step
+    enough: bool  # a check met that makes the answer good on its own
+
+
+def _judge(checks: Iterable[CompiledCheck], text: str, lang: Language) -> _Judged:
+    """Run a step's checks on an answer: hints and ids for those it misses, praise for the rest."""
     hints: list[str] = []
     missing: list[str] = []
     praise: list[str] = []
-    passed = 0
-    for check in steps.checks[key]:
+    topical = enough = False
+    for check in checks:
         absent = check.missing(text)
         year = check.past(text) if absent is None else None
         if year is not None and check.past_hint is not None:  # a deadline already passed
@@ -244,25 +295,22 @@ def feedback(
             missing.append(check.id)
             continue
         if absent is None:
-            passed += 1
+            topical |= check.topical
+            enough |= check.enough
             if check.praise is not None:
                 quote = check.evidence(text)
                 label = check.praise(lang)
                 praise.append(label.replace("$quote", quote) if quote else _unquoted(label))
             continue
+        if check.enough and (not absent or next(iter(check.groups)) in absent):
+            continue  # an alternative way to a good answer, not taken (its first group unmet)
+        topical |= check.enough and check.topical
         hint = check.hint(lang)
         if absent:
             hint = hint.replace("$missing", _join(absent, lang))
         hints.append(hint)
         missing.append(check.id)
-    if len(tokens) < steps.min_words:  # a few real words: something to build on, too little
-        return Feedback("vague", [], "needs_work", (*missing, "detail"))
-    keyword = steps.keywords.get(key)
-    if passed == 0 and (keyword is None or not keyword.search(text)):
-        return Feedback("off_topic", [], "off_topic")
-    if missing:
-        return Feedback("hints", hints, "needs_work", tuple(missing), tuple(praise))
-    return Feedback("good", [], "good", (), tuple(praise))
+    return _Judged(hints, tuple(missing), tuple(praise), topical, enough)
 
 
 def _unquoted(label: str) -> str:

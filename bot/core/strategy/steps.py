@@ -19,6 +19,7 @@ from bot.core.datafiles import load_yaml_model
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
 from bot.core.strategy.feedback import CompiledCheck, load_checks
+from bot.core.strategy.forms import Terms
 from bot.core.strategy.texts import Texts, plain
 from bot.errors import DataFileError
 
@@ -110,7 +111,7 @@ class Steps:
 
     steps: tuple[Step, ...]
     checks: dict[str, tuple[CompiledCheck, ...]]
-    keywords: dict[str, re.Pattern[str] | None]
+    keywords: dict[str, Terms | None]
     vague: re.Pattern[str]
     min_words: int
 

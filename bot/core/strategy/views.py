@@ -96,9 +96,21 @@ class StrategyViews:
         """Return what the coach says about an answer: a way back to the question, or hints."""
         question = step.question(lang)
         if result.kind == "vague" and result.state == "needs_work":
-            return self._t(lang, "feedback.short", answer=_clip(answer), question=question)
-        if result.kind in ("vague", "off_topic", "abusive"):
-            return self._t(lang, f"feedback.{result.kind}", question=question)
+            return self._t(
+                lang,
+                "feedback.short",
+                answer=_clip(answer),
+                question=question,
+                title=step.title(lang),
+            )
+        if result.kind in ("vague", "off_topic", "abusive"):  # the insult itself is not quoted
+            return self._t(
+                lang,
+                f"feedback.{result.kind}",
+                question=question,
+                title=step.title(lang),
+                answer=_clip(answer),
+            )
         has = self._t(lang, "feedback.and").join(result.praise)
         if result.kind == "good":
             praise = has or self._t(lang, "feedback.covers")

@@ -14,8 +14,10 @@ import asyncio
 import contextlib
 import logging
 import queue
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -147,6 +149,24 @@ def probe(path: Path) -> None:
 def connect(path: Path) -> sqlite3.Connection:
     """Open `path` in autocommit mode (the store begins its own transactions)."""
     return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting up to the busy timeout for other openers.
+
+    Where waiting could deadlock (several processes switching one new file at once), SQLite
+    answers SQLITE_BUSY at once instead of calling the busy handler; so try again, briefly.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))
 
 
 def configure(conn: sqlite3.Connection) -> None:

@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 
 from bot.core.ports import Answer, MemberProgress, NoActiveStrategy, Stats, Strategy, StrategyExists
 from bot.store._schema import migrate
-from bot.store._sqlite import ThreadConnection, configure, connect, probe, service_error
+from bot.store._sqlite import (
+    ThreadConnection,
+    configure,
+    connect,
+    probe,
+    service_error,
+    use_wal,
+)
 from bot.store._writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -37,7 +44,7 @@ def _open_writer(path: Path) -> sqlite3.Connection:
     probe(path)
     conn = connect(path)
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(conn)
         configure(conn)
         migrate(conn)
     except BaseException:

@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/eval_strategy.py [tests/data/strategy_personas_frozen.yaml] [--misses]
 
 Each persona starts a strategy in a fresh SQLite file, goes to the step of each answer and gives
-it, offline (no model). Printed: per expected state, how many answers got it; and the feedback
+it, offline (no model). Printed: per expected state, how many answers got it; and the reply
 sentences that appear on two or more steps of one persona's strategy (the step's own question
-excepted). Measurement only: the frozen set is never tuned on (see the README).
+excepted; before 2026-12-02 only the feedback part of the reply was counted). Measurement
+only: the frozen set is never tuned on (see the README).
 """
 
 from __future__ import annotations
@@ -59,9 +60,8 @@ async def main(argv: list[str]) -> int:
                         f"got {got}: {answer['text'][:70]}"
                     )
                 question = knowledge.steps.steps[step - 1].question(persona["lang"])
-                # The feedback itself: the reply's second part (after "saved", before the way on).
-                feedback = result.reply.parts[1] if len(result.reply.parts) > 2 else ""
-                for sentence in _sentences(feedback):
+                # Every sentence of the reply (the saved line, the feedback, the way on).
+                for sentence in _sentences("\n".join(result.reply.parts)):
                     if sentence not in question and not sentence.startswith("«"):
                         seen.setdefault(sentence, set()).add(answer["step"])
             repeated = [s for s, steps in seen.items() if len(steps) > 1]

@@ -270,7 +270,13 @@ class StrategyCoach:
                 parts.append(self.views.advice_text(advice.hints, lang))
             elif advice.reason is not None:
                 notice = self.views.model_missing(advice.reason, lang)
-        parts.append(self._t(lang, "after_answer"))
+        following = self.steps.steps[n] if n < len(self.steps.steps) else None
+        if following is None:
+            parts.append(self._t(lang, "after_last", title=step.title(lang)))
+        else:
+            parts.append(
+                self._t(lang, "after_answer", title=step.title(lang), next=following.title(lang))
+            )
         reply = self._reply(lang, *parts)
         reply.notice = notice
         return reply

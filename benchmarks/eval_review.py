@@ -1,4 +1,4 @@
-"""Measure `!review` by the rules on a labelled draft set: recall per flag, false alarms.
+"""Measure `!review` offline (rules and tone models) on a labelled set: recall, false alarms.
 
     .venv/bin/python benchmarks/eval_review.py [tests/data/review_frozen.yaml]
 
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
             false_alarms[flag] += 1
         good += not expected
         good_flagged += not expected and bool(got)
-    print(f"!review by the rules on {path.name} ({len(cases)} drafts)")
+    print(f"!review offline (rules and tone models) on {path.name} ({len(cases)} drafts)")
     for flag in FLAGS:
         if deserved[flag] or false_alarms[flag]:
             rate = found[flag] / deserved[flag] if deserved[flag] else 0.0

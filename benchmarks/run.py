@@ -157,9 +157,10 @@ def bench_review(quick: bool) -> None:
         "Fikk tilsendt serum fra Glød 🫱🏻‍🫲🏿 bruk koden LINE20 for 20 % rabatt",
         ("Dette er en lang tekst om sosiale medier og Elegantè. " * 40)[:1500],
     ]
-    it = iter(drafts * 2000)
+    # Each draft new (a number appended), so the tone model's cache does not hide its cost.
+    it = iter(f"{d} {i}" for i, d in enumerate(drafts * 2000))
     values = timed(lambda: coach.reviewing.by_rules(next(it)), 100 if quick else 400)
-    row("!review (X, incl. a 1,500-char draft)", values)
+    row("!review (X, new drafts up to 1,500 chars, rules + tone model)", values)
 
 
 async def _strategy(store_path: Path, writers: int, per_writer: int) -> tuple[list[float], float]:

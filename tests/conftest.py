@@ -60,6 +60,7 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.pop("DISCORD_TOKEN", None)
     env["COACH_DB_PATH"] = str(tmp_path / "coach.db")
     env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONFAULTHANDLER"] = "1"  # a hung child prints its stacks on SIGABRT (tests/procs.py)
     env.update(extra)
     return env
 

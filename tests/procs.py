@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-HANG_GUARD = 120.0  # seconds
+HANG_GUARD = 300.0  # seconds
 
 # Every group a test started and has not yet seen end: conftest kills what is left at session end.
 _LIVE: set[int] = set()
@@ -93,7 +93,28 @@ def run(
         try:
             out, err = proc.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired:
-            kill_group(proc.pid)
-            out, err = proc.communicate()
-            raise subprocess.TimeoutExpired(args, timeout, out, err) from None
+            out, err = _stacks_then_kill(proc)
+            raise Hung(args, timeout, out, err) from None
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+class Hung(subprocess.TimeoutExpired):
+    """A child past the hang guard; the message carries the end of what it wrote to stderr."""
+
+    def __str__(self) -> str:
+        tail = self.stderr or b""
+        if isinstance(tail, bytes):
+            tail = tail.decode(errors="replace")
+        return f"{super().__str__()}; the end of its stderr:\n{tail[-4000:]}"
+
+
+def _stacks_then_kill(proc: subprocess.Popen[Any]) -> tuple[Any, Any]:
+    """Ask a hung Python child for its threads' stacks (SIGABRT, which faulthandler prints when
+    PYTHONFAULTHANDLER is set), give it a moment to write them, then kill its group."""
+    with suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGABRT)
+    try:
+        return proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        kill_group(proc.pid)
+        return proc.communicate()

@@ -22,8 +22,22 @@ _READER = re.compile(
 MAX_THREAD_PARTS = 25
 _SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
 _NEGATED = re.compile(r"\b(ingen|ikke|no|not|never|aldri)\s+(\w+\s+)?$", re.IGNORECASE)
-_CLAUSE = regex.compile(r"[.!?:;\n–—•]+|\p{Extended_Pictographic}+")
+# Where an imperative may open a clause: after a sentence's end, a colon, a dash, an emoji, or a
+# comma ("Vil du ha beskjed, svar på denne").
+_CLAUSE = regex.compile(r"[.!?:;,\n–—•]+|\p{Extended_Pictographic}+")
+# A superlative denied is no claim ("Vi har ikke verdens største butikk", "not the biggest");
+# one that denies the reader better is ("you won't find a better", «du finner ikke bedre»).
+_DENIED = re.compile(r"\b(ikke|not|isn['’]t|aren['’]t)\s+(\w+\s+)?$", re.IGNORECASE)
+_DENIED_BETTER = re.compile(
+    r"\b(finne|finner|få|får|slå|find|get|beat)\b[^.!?]{0,20}$", re.IGNORECASE
+)
 _OPENERS = "\"'«“‘([*-_ \t"
+
+
+def _denied(before: str) -> bool:
+    """Say whether the words just before a claim deny it (and do not deny the reader better)."""
+    before = before[-30:]
+    return bool(_DENIED.search(before)) and not _DENIED_BETTER.search(before)
 
 
 class Reviewer:
@@ -126,6 +140,8 @@ class Reviewer:
             )
             if QUESTION.search(plain[match.start() : end + 1]) or _READER.search(match.group(0)):
                 continue
+            if _denied(plain[: match.start()]):
+                continue
             found.append(match.group(0).strip())
         return list(dict.fromkeys(found))
 
@@ -134,6 +150,9 @@ class Reviewer:
         no source, and not in a question."""
         sentence = meant.get("hype_unverifiable_claim", "")
         if not sentence or QUESTION.search(sentence) or not self.rules.find("claims", plain):
+            return []
+        claims = self.rules.patterns["claims"].finditer(sentence)
+        if all(_denied(sentence[: m.start()]) for m in claims):  # «ikke byens største»
             return []
         return [] if self.rules.find("sourced", plain) else _said(meant, "hype_unverifiable_claim")
 
@@ -179,8 +198,10 @@ class Reviewer:
             signals += gift
         if partner and (personal or code):
             signals += partner
-        if code and (personal or not own):
-            signals += code
+        bio = self.rules.find("bio_link", plain)
+        other = bool(self.rules.find("other_party", plain))
+        if (code and (personal or not own or other)) or (bio and personal):
+            signals += code + bio
         return list(dict.fromkeys(signals))
 
     def _has_next_step(self, draft: Draft) -> bool:

@@ -51,6 +51,8 @@ class ReviewFile(BaseModel):
     gift: list[str]
     partner: list[str]
     code: list[str]
+    other_party: list[str]
+    bio_link: list[str]
     own_offer: list[str]
     personal: list[str]
     hype: list[str]

@@ -1,0 +1,111 @@
+"""The rule families added with the third to fifth training sets (issue 15), in both languages.
+
+Each row is the project's own example of a family, not a draft from any labelled set: invitations
+to reply phrased as requests, comments mentioned rather than asked for, codes and links that
+earn for another party, sources named as awards or ratings, and superlatives denied.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.router import Coach
+
+
+def flags(coach: Coach, draft: str, lang: str) -> set[str]:
+    return set(coach.reviewing.by_rules(draft, None, lang).flags)  # type: ignore[arg-type]
+
+
+INVITES = [
+    # (draft, lang): no question mark, and still an invitation to reply
+    ("Nye luer i butikken. Si gjerne hvilken farge du vil ha mer av.", "nb"),
+    ("Vi har åpent til 20 i dag. Lurer du på noe, er det bare å spørre.", "nb"),
+    ("Vi har apent til 20 i dag. Lurer du pa noe, er det bare a sporre.", "nb"),
+    ("Ny nettside er oppe. Finner du feil, kan du skrive til oss her.", "nb"),
+    ("Ny nettside er oppe. Ser du feil, skriv dem her.", "nb"),
+    ("VI HAR ÅPENT I ROMJULA. SPOR OSS OM DU LURER PÅ NOE.", "nb"),
+    ("New menu from Monday. Keep telling us what you miss.", "en"),
+    ("Dogs are welcome on the terrace. Any questions, just ask the staff.", "en"),
+    ("Our updates are here now. Follow us, and reply if you want more bus news.", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), INVITES)
+def test_an_invitation_phrased_as_a_request_is_dialogue(
+    coach: Coach, draft: str, lang: str
+) -> None:
+    assert "no_dialogue" not in flags(coach, draft, lang)
+
+
+MENTIONS = [
+    # comments and replies talked about, not asked for
+    ("Noen i kommentarfeltet mener kaffen er for sterk. Vi lager den slik vi liker den.", "nb"),
+    ("We read every comment last week. The new opening hours start on Monday.", "en"),
+    ("Our office is closed over Easter. We will reply to messages on Tuesday.", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), MENTIONS)
+def test_a_comment_mentioned_is_no_invitation(coach: Coach, draft: str, lang: str) -> None:
+    assert "no_dialogue" in flags(coach, draft, lang)
+
+
+NEXT_STEPS = [
+    # an announcement whose next step is a game, a taste, a request after a comma, or a time
+    ("Neste uke kommer en ny is-smak. Gjett i kommentarfeltet!", "nb"),
+    ("Nå er vinterjakkene tilbake. Vil du ha en før helgen, svar på denne.", "nb"),
+    ("New cardamom buns are out today. We're open until 17 today on Torget.", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), NEXT_STEPS)
+def test_a_next_step_in_another_shape_is_found(coach: Coach, draft: str, lang: str) -> None:
+    assert "missing_call_to_action" not in flags(coach, draft, lang)
+
+
+ADS = [
+    # a code, a link or a gift for another party, with no ad marking, even in a company's voice
+    ("Vi elsker kaffen fra Brenneriet. Bruk koden KAFE10 hos dem for 10 % rabatt.", "nb"),
+    ("Handler du via lenken vår til Sportshuset, får klubben en andel. Hva trenger du?", "nb"),
+    ("Vi har fått hele serien gratis av Nordlys Hud. Hva synes dere om duften?", "nb"),
+    ("Our whole team uses boots by Fjellsko. Code TEAM15 gives you 15% on their webshop.", "en"),
+    ("We were sent a box of new protein bars this week. What flavour should we try first?", "en"),
+    ("Book your cabin through our Hytteportal link and the club gets a share.", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), ADS)
+def test_a_code_or_gift_for_another_party_is_an_ad(coach: Coach, draft: str, lang: str) -> None:
+    assert "undisclosed_ad" in flags(coach, draft, lang)
+
+
+OWN = [
+    # the company's own code, link or offer is no ad
+    ("Bruk koden JUL20 hos oss i desember. Hvilken kake vil du bestille?", "nb"),
+    ("Nytt på menyen: torsk fra Lofoten. Link i bio for hele menyen. Hva vil du smake?", "nb"),
+    ("Book a haircut via the link in bio. Which day suits you?", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), OWN)
+def test_a_companys_own_code_or_link_is_no_ad(coach: Coach, draft: str, lang: str) -> None:
+    assert "undisclosed_ad" not in flags(coach, draft, lang)
+
+
+SOURCED_OR_DENIED = [
+    # a superlative with its award named, or denied, is no hype
+    ("Vi ble nummer to i Nordlys sin kåring av byens beste kafé. Har du smakt kakene våre?", "nb"),
+    ("Rated Bodø's best brunch by the Avisa Nordland critics. What is your brunch order?", "en"),
+    ("Vi har ikke byens største butikk, men god tid til deg. Hva leter du etter?", "nb"),
+    ("We're not the biggest bike shop in town, but we fix things fast. What needs fixing?", "en"),
+]
+
+
+@pytest.mark.parametrize(("draft", "lang"), SOURCED_OR_DENIED)
+def test_a_sourced_or_denied_superlative_is_no_hype(coach: Coach, draft: str, lang: str) -> None:
+    assert "hype_unverifiable_claim" not in flags(coach, draft, lang)
+
+
+def test_a_superlative_that_denies_the_reader_better_is_still_hype(coach: Coach) -> None:
+    draft = "Du finner ikke byens beste pizza noe annet sted enn hos oss. Hva vil du ha på?"
+    assert "hype_unverifiable_claim" in flags(coach, draft, "nb")

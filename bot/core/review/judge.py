@@ -151,8 +151,9 @@ class Reviewer:
         sentence = meant.get("hype_unverifiable_claim", "")
         if not sentence or QUESTION.search(sentence) or not self.rules.find("claims", plain):
             return []
-        claims = self.rules.patterns["claims"].finditer(sentence)
-        if all(_denied(sentence[: m.start()]) for m in claims):  # «ikke byens største»
+        # Every claim of the draft denied («ikke byens største») is none; the quoted sentence may
+        # not be the one that holds the claim, so the whole draft is read.
+        if all(_denied(plain[: m.start()]) for m in self.rules.patterns["claims"].finditer(plain)):
             return []
         return [] if self.rules.find("sourced", plain) else _said(meant, "hype_unverifiable_claim")
 

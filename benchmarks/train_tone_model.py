@@ -12,6 +12,7 @@ the thresholds in THRESHOLDS. Embeddings are cached in /tmp, keyed by a hash of 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.review.tone import TONE_FILE, TONE_FLAGS, embed  # noqa: E402
+from bot.core.review.tone import TONE_FILE, TONE_FLAGS, ToneModel, embed  # noqa: E402
 
 SETS = [
     "review_drafts",
@@ -33,15 +34,25 @@ SETS = [
     "review_train3",
     "review_train4",
     "review_train5",
+    "review_train6",
+    "review_train7",
 ]
 # Chosen on the leave-one-set-out figures: the highest recall with few good drafts flagged.
 THRESHOLDS = {
-    "negative_hostile": 0.75,
-    "hype_unverifiable_claim": 0.8,
-    "missing_call_to_action": 0.8,
+    "negative_hostile": 0.5,
+    "hype_unverifiable_claim": 0.7,
+    "missing_call_to_action": 0.7,
+    "undisclosed_ad": 0.5,
 }
 GRID = (0.5, 0.7, 0.8, 0.85, 0.9)
-L2 = 1e-2  # chosen on the leave-one-set-out figures (--l2=… tries another)
+# The networks: NETS per flag, averaged; HIDDEN ReLU units; full-batch gradient descent. Chosen
+# on the leave-one-set-out figures: at the same false alarms, three nets of 64 found more than
+# one logistic regression (hostile 0.80 against 0.77 of 538 at 50 false alarms).
+NETS = 3
+HIDDEN = 64
+STEPS = 600
+RATE = 0.5
+L2 = 1e-3
 CACHE = Path("/tmp/review-embeddings")
 
 
@@ -61,24 +72,39 @@ def vectors(texts: list[str]) -> np.ndarray:
     return np.vstack(out)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.0, steps: int = 2000) -> np.ndarray:
-    """Logistic regression (balanced classes, L2) by gradient descent; the bias last."""
-    l2 = l2 or L2
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(xb.shape[1])
+def fit(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, ...]:
+    """One net (balanced classes, L2) by gradient descent: (w1, b1, w2, b2)."""
+    rng = np.random.default_rng(seed)
+    w1 = rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], HIDDEN))
+    b1, w2, b2 = np.zeros(HIDDEN), rng.normal(0, 1 / np.sqrt(HIDDEN), HIDDEN), np.zeros(1)
     pos = max(1.0, float(y.sum()))
     weight = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        w -= 0.5 * (xb.T @ ((p - y) * weight) / len(y) + l2 * w)
-    return w
+    for _ in range(STEPS):
+        h = np.maximum(0, x @ w1 + b1)
+        g = (1 / (1 + np.exp(-(h @ w2 + b2))) - y) * weight / len(y)
+        gh = np.outer(g, w2) * (h > 0)
+        w2 -= RATE * (h.T @ g + L2 * w2)
+        b2 -= RATE * g.sum()
+        w1 -= RATE * (x.T @ gh + L2 * w1)
+        b1 -= RATE * gh.sum(axis=0)
+    return w1, b1, w2, b2
 
 
-def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
+def train(x: np.ndarray, labels: list[np.ndarray]) -> ToneModel:
+    """Standardise, then NETS nets per flag (labels in TONE_FLAGS order)."""
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / std
+    nets = [[fit(z, y, seed) for seed in range(NETS)] for y in labels]
+    w1, b1, w2, b2 = (np.array([[net[i] for net in flag] for flag in nets]) for i in range(4))
+    thresholds = np.array([THRESHOLDS[f] for f in TONE_FLAGS])
+    return ToneModel(mean, std, w1, b1, w2, b2[..., 0], thresholds)
 
 
-def system(data: dict[str, list[dict[str, object]]], vecs: dict[str, np.ndarray]) -> None:
+def labels_of(cases: list[dict[str, object]]) -> list[np.ndarray]:
+    return [np.array([flag in c["flags"] for c in cases], float) for flag in TONE_FLAGS]  # type: ignore[operator]
+
+
+def system(data: dict[str, list[dict[str, object]]], models: dict[str, ToneModel]) -> None:
     """Leave one set out for the whole review (rules, guards and models at THRESHOLDS).
 
     Left out are the training sets; the rules were tuned on review_train3 to review_train5 after
@@ -88,20 +114,12 @@ def system(data: dict[str, list[dict[str, object]]], vecs: dict[str, np.ndarray]
 
     from bot.core.knowledge.bundle import load_all
     from bot.core.review.judge import Reviewer
-    from bot.core.review.tone import ToneModel
     from bot.core.router import Coach
 
     base = Coach(load_all(ROOT / "knowledge")).reviewing.reviewer
-    thresholds = np.array([THRESHOLDS[f] for f in TONE_FLAGS])
     print("the whole review, leave one set out (recall, false alarms, good flagged):")
     for held in [n for n in SETS if n.startswith("review_train")]:
-        x = np.vstack([vecs[n] for n in SETS if n != held])
-        mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
-        rows = []
-        for flag in TONE_FLAGS:
-            y = np.array([flag in c["flags"] for n in SETS if n != held for c in data[n]], float)  # type: ignore[operator]
-            rows.append(fit((x - mean) / std, y))
-        tone = ToneModel(mean, std, np.vstack(rows), thresholds)
+        tone = replace(models[held], thresholds=np.array([THRESHOLDS[f] for f in TONE_FLAGS]))
         reviewer = Reviewer(replace(base.rules, tone=tone), base.platforms, base.strings)
         got = [set(reviewer.review(str(c["text"]), None, c["lang"]).flags) for c in data[held]]  # type: ignore[arg-type]
         cells = []
@@ -114,11 +132,24 @@ def system(data: dict[str, list[dict[str, object]]], vecs: dict[str, np.ndarray]
         print(f"  {held:15} " + " | ".join(cells))
 
 
+def loso_models(data: dict[str, list[dict[str, object]]], vecs: dict[str, np.ndarray]) -> dict:
+    """Train, for each set, the models on all the others; cached in /tmp (trying thresholds
+    needs no new training), keyed by the data and the nets' settings."""
+    key = hashlib.sha256(repr((data, NETS, HIDDEN, STEPS, RATE, L2)).encode()).hexdigest()[:24]
+    cached = CACHE / f"loso-{key}.pickle"
+    if cached.exists():
+        return pickle.loads(cached.read_bytes())  # our own file in /tmp
+    models = {}
+    for held in SETS:
+        rest = [n for n in SETS if n != held]
+        x = np.vstack([vecs[n] for n in rest])
+        models[held] = train(x, labels_of([c for n in rest for c in data[n]]))
+    cached.write_bytes(pickle.dumps(models))
+    return models
+
+
 def main(argv: list[str]) -> int:
-    global L2
     for arg in argv:  # --t=negative_hostile:0.7 tries another threshold
-        if arg.startswith("--l2="):
-            L2 = float(arg[5:])
         if arg.startswith("--t="):
             flag, value = arg[4:].split(":")
             THRESHOLDS[flag] = float(value)
@@ -126,14 +157,12 @@ def main(argv: list[str]) -> int:
         n: yaml.safe_load((ROOT / "tests" / "data" / f"{n}.yaml").read_text("utf-8")) for n in SETS
     }
     vecs = {n: vectors([c["text"] for c in cases]) for n, cases in data.items()}
-    for flag in TONE_FLAGS:
+    models = loso_models(data, vecs)
+    for i, flag in enumerate(TONE_FLAGS):
         print(f"{flag}: leave one set out, model alone (recall, false alarms, good flagged)")
         for held in SETS:
-            x = np.vstack([vecs[n] for n in SETS if n != held])
-            y = np.array([flag in c["flags"] for n in SETS if n != held for c in data[n]], float)
-            mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
-            p = predict(fit((x - mean) / std, y), (vecs[held] - mean) / std)
-            want = np.array([flag in c["flags"] for c in data[held]])
+            p = models[held].scores(vecs[held])[:, i]
+            want = labels_of(data[held])[i] == 1
             good = np.array([not c["flags"] for c in data[held]])
             cells = [
                 f"{t}: {int((p >= t)[want].sum())}/{int(want.sum())} "
@@ -146,24 +175,12 @@ def main(argv: list[str]) -> int:
                 for case, score, w in zip(data[held], p, want, strict=True):
                     if (score >= t) != w:
                         print(f"     {'MISS' if w else 'FA  '} {score:.2f} {case['text'][:90]!r}")
-    system(data, vecs)
     if "--write" in argv:
         x = np.vstack([vecs[n] for n in SETS])
-        mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
-        rows = []
-        for flag in TONE_FLAGS:
-            y = np.array([flag in c["flags"] for n in SETS for c in data[n]], float)
-            rows.append(fit((x - mean) / std, y))
         path = ROOT / "knowledge" / TONE_FILE
-        np.savez_compressed(
-            path,
-            flags=np.array(TONE_FLAGS),
-            mean=mean.astype(np.float32),
-            std=std.astype(np.float32),
-            weights=np.vstack(rows).astype(np.float32),
-            thresholds=np.array([THRESHOLDS[f] for f in TONE_FLAGS], np.float32),
-        )
+        train(x, labels_of([c for n in SETS for c in data[n]])).save(path)
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes, {len(x)} drafts)")
+    system(data, models)
     return 0
 
 

@@ -71,6 +71,16 @@ ADS = [
     ("Our whole team uses boots by Fjellsko. Code TEAM15 gives you 15% on their webshop.", "en"),
     ("We were sent a box of new protein bars this week. What flavour should we try first?", "en"),
     ("Book your cabin through our Hytteportal link and the club gets a share.", "en"),
+    # a stay, a meal or a product paid by the other party, a thank-you for a thing, a named
+    # sender, an affiliate parameter in the link, a post shown at the till (training sets 6-7)
+    ("Tre netter på Fjellhytta Lodge, alt dekket av dem. Hvem har vært der?", "nb"),
+    ("Spent a free weekend at Havblikk Hotel and loved the spa. Who has been?", "en"),
+    ("Takk til @turbutikken for den nye staven! Hvor skal jeg gå først?", "nb"),
+    ("Shout-out to @peakbrew for the cold brew that gets me through exams. What's yours?", "en"),
+    ("Min nye løpejakke: https://sportx.example/jakke?ref=maria Hva synes dere om fargen?", "nb"),
+    ("Studentkoret anbefaler Smuldra. Vis dette innlegget i kassa for en gratis bolle!", "nb"),
+    ("Fjordsjokolade sendte oss en kasse julekuler. Hvem på kontoret spiste flest?", "nb"),
+    ("Got to test the new e-bike from Voltra for a month. Questions about the range?", "en"),
 ]
 
 
@@ -84,6 +94,8 @@ OWN = [
     ("Bruk koden JUL20 hos oss i desember. Hvilken kake vil du bestille?", "nb"),
     ("Nytt på menyen: torsk fra Lofoten. Link i bio for hele menyen. Hva vil du smake?", "nb"),
     ("Book a haircut via the link in bio. Which day suits you?", "en"),
+    ("Our loyalty card is back: every tenth coffee on the house. Grab one at the till?", "en"),
+    ("Vi gir ikke gratis opphold mot innlegg, men svarer gjerne. Hva lurer du på?", "nb"),
 ]
 
 

@@ -86,3 +86,47 @@ def test_the_weights_load_and_score_every_flag(knowledge: Knowledge, tmp_path) -
     assert scores.shape == (2, len(TONE_FLAGS))
     assert np.all((scores >= 0) & (scores <= 1))
     assert ToneModel.load(tmp_path / "none.npz") is None
+
+
+UNMARKED_ADS = [
+    # (draft, lang): a person praising another party's product, with a link or a name, no marking
+    (
+        "Har brukt løpejakka fra Nordtind hele høsten, og den tåler alt. Sjekk den ut her: "
+        "https://nordtind.example/jakke",
+        "nb",
+    ),
+    ("Helgens hudpleie: serumet til @glowlab har reddet huden min i vinter 💕", "nb"),
+    (
+        "Obsessed with my new headphones from Sonora. Best sound I've had, link below! "
+        "https://sonora.example/buds",
+        "en",
+    ),
+    ("My morning routine isn't complete without @peakbrew cold brew. Treat yourself ☕", "en"),
+]
+
+
+def test_an_influencers_unmarked_praise_for_a_brand_is_mostly_found(knowledge: Knowledge) -> None:
+    """No gift, code or partner word in any of them: the model reads the shape of an ad. A
+    recommendation with nothing in return is no ad, so these are judged as a share (half)."""
+    found = [
+        text for text, lang in UNMARKED_ADS if "undisclosed_ad" in flags(knowledge, text, lang)
+    ]
+    assert len(found) >= 2, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Reklame for Nordtind: Har brukt løpejakka deres hele høsten, og den tåler alt. "
+            "https://nordtind.example/jakke",
+            "nb",
+        ),
+        ("Vår nye løpejakke er i butikken nå. Se hele kolleksjonen: https://vaar.example", "nb"),
+        ("#ad Obsessed with my new headphones from Sonora. https://sonora.example/buds", "en"),
+    ],
+)
+def test_a_marked_ad_or_an_own_offer_is_no_unmarked_ad(
+    knowledge: Knowledge, text: str, lang: str
+) -> None:
+    assert "undisclosed_ad" not in flags(knowledge, text, lang)

@@ -31,6 +31,9 @@ _DENIED = re.compile(r"\b(ikke|not|isn['’]t|aren['’]t)\s+(\w+\s+)?$", re.IGN
 _DENIED_BETTER = re.compile(
     r"\b(finne|finner|få|får|slå|find|get|beat)\b[^.!?]{0,20}$", re.IGNORECASE
 )
+_MENTION = re.compile(r"(?<![\w@])@\w{2,}")
+_REPLY_TO = re.compile(r"^\s*(@\w+[\s,:]*)+")
+_AD_SIGNS = ("code", "gift", "partner", "bio_link")
 _OPENERS = "\"'«“‘([*-_ \t"
 
 
@@ -95,10 +98,10 @@ class Reviewer:
         found: dict[str, list[str]] = {}
         if measured.length > spec.limit:
             found["too_long"] = [f"{measured.length}/{spec.limit}"]
-        ad = self._undisclosed_ad(plain)
+        meant = self.rules.tone.judge(plain) if self.rules.tone is not None else {}
+        ad = self._undisclosed_ad(draft) or self._meant_ad(draft, meant)
         if ad:
             found["undisclosed_ad"] = ad
-        meant = self.rules.tone.judge(plain) if self.rules.tone is not None else {}
         hostile = self._hostile(plain) or self._meant_hostile(plain, meant)
         if hostile:
             found["negative_hostile"] = hostile
@@ -185,8 +188,9 @@ class Reviewer:
             return []
         return self.rules.find("promotion", plain)
 
-    def _undisclosed_ad(self, plain: str) -> list[str]:
+    def _undisclosed_ad(self, draft: Draft) -> list[str]:
         """Return the words that make the draft an unmarked ad for another party, or []."""
+        plain = draft.plain
         if self.rules.find("disclosure", plain):
             return []
         gift = self.rules.find("gift", plain)
@@ -200,10 +204,29 @@ class Reviewer:
         if partner and (personal or code):
             signals += partner
         bio = self.rules.find("bio_link", plain)
+        earning = [u for u in draft.urls if self.rules.find("affiliate_link", u)]
         other = bool(self.rules.find("other_party", plain))
         if (code and (personal or not own or other)) or (bio and personal):
             signals += code + bio
-        return list(dict.fromkeys(signals))
+        if personal or not own:  # a company's own perk is its offer
+            signals += self.rules.find("perk", plain)
+        return list(dict.fromkeys(signals + earning))
+
+    def _meant_ad(self, draft: Draft, meant: dict[str, str]) -> list[str]:
+        """Return the sentence the tone model read as an unmarked ad: only with no marking, with
+        something that sends the reader to another party (a link, a code, a name, a mention, a
+        gift or a partnership), and not a company's own offer in its own voice."""
+        plain = draft.plain
+        if "undisclosed_ad" not in meant or self.rules.find("disclosure", plain):
+            return []
+        find = self.rules.find
+        # a mention inside the text names a party; the ones a reply opens with are the customer's
+        other = bool(find("other_party", plain) or _MENTION.search(_REPLY_TO.sub("", plain)))
+        if not (draft.urls or other or any(find(k, plain) for k in _AD_SIGNS)):
+            return []
+        if find("own_offer", plain) and not find("personal", plain) and not other:
+            return []
+        return _said(meant, "undisclosed_ad")
 
     def _has_next_step(self, draft: Draft) -> bool:
         """Say whether the draft gives a next step: a link, a question, or an imperative."""

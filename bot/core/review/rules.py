@@ -53,6 +53,8 @@ class ReviewFile(BaseModel):
     code: list[str]
     other_party: list[str]
     bio_link: list[str]
+    affiliate_link: list[str]
+    perk: list[str]
     own_offer: list[str]
     personal: list[str]
     hype: list[str]

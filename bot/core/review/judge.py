@@ -99,7 +99,8 @@ class Reviewer:
         if measured.length > spec.limit:
             found["too_long"] = [f"{measured.length}/{spec.limit}"]
         meant = self.rules.tone.judge(plain) if self.rules.tone is not None else {}
-        ad = self._undisclosed_ad(draft) or self._meant_ad(draft, meant)
+        marked = self.rules.find("disclosure", plain)
+        ad = [] if marked else self._undisclosed_ad(draft) or self._meant_ad(draft, meant)
         if ad:
             found["undisclosed_ad"] = ad
         hostile = self._hostile(plain) or self._meant_hostile(plain, meant)
@@ -189,10 +190,8 @@ class Reviewer:
         return self.rules.find("promotion", plain)
 
     def _undisclosed_ad(self, draft: Draft) -> list[str]:
-        """Return the words that make the draft an unmarked ad for another party, or []."""
+        """Return the words that make the (unmarked) draft an ad for another party, or []."""
         plain = draft.plain
-        if self.rules.find("disclosure", plain):
-            return []
         gift = self.rules.find("gift", plain)
         partner = self.rules.find("partner", plain)
         code = self.rules.find("code", plain)
@@ -213,11 +212,11 @@ class Reviewer:
         return list(dict.fromkeys(signals + earning))
 
     def _meant_ad(self, draft: Draft, meant: dict[str, str]) -> list[str]:
-        """Return the sentence the tone model read as an unmarked ad: only with no marking, with
+        """Return the sentence the tone model read as an ad in an unmarked draft: only with
         something that sends the reader to another party (a link, a code, a name, a mention, a
         gift or a partnership), and not a company's own offer in its own voice."""
         plain = draft.plain
-        if "undisclosed_ad" not in meant or self.rules.find("disclosure", plain):
+        if "undisclosed_ad" not in meant:
             return []
         find = self.rules.find
         # a mention inside the text names a party; the ones a reply opens with are the customer's

@@ -27,6 +27,11 @@ INVITES = [
     ("New menu from Monday. Keep telling us what you miss.", "en"),
     ("Dogs are welcome on the terrace. Any questions, just ask the staff.", "en"),
     ("Our updates are here now. Follow us, and reply if you want more bus news.", "en"),
+    # an offer to answer or to hear more; in a reply, a request to get in touch
+    ("Nye åpningstider fra mandag. Lurer du på noe, svarer vi gjerne her.", "nb"),
+    ("Har du en idé til vintermenyen, vil vi gjerne høre den.", "nb"),
+    ("@kari_n Så leit at genseren krympet! Send oss ordrenummeret, så ordner vi det.", "nb"),
+    ("@tom_b Sorry about the wait. Call us on 555 0101 and we'll sort it out today.", "en"),
 ]
 
 
@@ -42,6 +47,8 @@ MENTIONS = [
     ("Noen i kommentarfeltet mener kaffen er for sterk. Vi lager den slik vi liker den.", "nb"),
     ("We read every comment last week. The new opening hours start on Monday.", "en"),
     ("Our office is closed over Easter. We will reply to messages on Tuesday.", "en"),
+    # outside a reply, a request to call is a next step, not an invitation to talk
+    ("Nytt langbord til tolv personer. Ring oss for å bestille.", "nb"),
 ]
 
 
@@ -55,6 +62,13 @@ NEXT_STEPS = [
     ("Neste uke kommer en ny is-smak. Gjett i kommentarfeltet!", "nb"),
     ("Nå er vinterjakkene tilbake. Vil du ha en før helgen, svar på denne.", "nb"),
     ("New cardamom buns are out today. We're open until 17 today on Torget.", "en"),
+    # an invitation to reply is a next step too
+    (
+        "Vi åpner først kl. 10 i dag på grunn av snøen. Kjør forsiktig, og skriv gjerne hvordan "
+        "føret er hos deg.",
+        "nb",
+    ),
+    ("New opening hours from Monday: 8 to 4. Let us know if that works for you.", "en"),
 ]
 
 
@@ -110,6 +124,13 @@ SOURCED_OR_DENIED = [
     ("Rated Bodø's best brunch by the Avisa Nordland critics. What is your brunch order?", "en"),
     ("Vi har ikke byens største butikk, men god tid til deg. Hva leter du etter?", "nb"),
     ("We're not the biggest bike shop in town, but we fix things fast. What needs fixing?", "en"),
+    # denied a few words before, disclaimed by a verb, or quoted as a claim refused
+    ("Vi vet ikke om vi har byens billigste kaffe, vi har ikke sjekket. Hva betaler du?", "nb"),
+    ("We won't promise you'll learn French twice as fast. Small classes, 8 max. Questions?", "en"),
+    ("No 'better than any gym' claims here. £29 a month, no contract. Want a free session?", "en"),
+    # a rating with where it was given and by how many; a warranty of a stated length
+    ("4,7 av 5 på Google fra 310 anmeldelser. Hva kan vi gjøre bedre?", "nb"),
+    ("Fem års garanti på alle sykler, lenger enn loven krever. Spørsmål om vilkårene?", "nb"),
 ]
 
 
@@ -118,6 +139,23 @@ def test_a_sourced_or_denied_superlative_is_no_hype(coach: Coach, draft: str, la
     assert "hype_unverifiable_claim" not in flags(coach, draft, lang)
 
 
-def test_a_superlative_that_denies_the_reader_better_is_still_hype(coach: Coach) -> None:
-    draft = "Du finner ikke byens beste pizza noe annet sted enn hos oss. Hva vil du ha på?"
-    assert "hype_unverifiable_claim" in flags(coach, draft, "nb")
+@pytest.mark.parametrize(
+    ("draft", "lang"),
+    [
+        ("Du finner ikke byens beste pizza noe annet sted enn hos oss. Hva vil du ha på?", "nb"),
+        # 'not just' adds to the claim
+        ("Vi er ikke bare byens beste bakeri, vi er også billigst. Hva vil du smake?", "nb"),
+        ("We're not just the best pizza place in Tromsø, we're the fastest. Hungry?", "en"),
+    ],
+)
+def test_a_superlative_that_denies_the_reader_better_is_still_hype(
+    coach: Coach, draft: str, lang: str
+) -> None:
+    assert "hype_unverifiable_claim" in flags(coach, draft, lang)
+
+
+def test_being_sorry_is_not_being_fed_up(coach: Coach) -> None:
+    sorry = "Vi er lei oss for at vi stengte tidlig i går. Har du en bestilling, skriv til oss her."
+    fed_up = "Vi er lei av kunder som ikke leser skiltet. Hva tenker dere?"
+    assert "negative_hostile" not in flags(coach, sorry, "nb")
+    assert "negative_hostile" in flags(coach, fed_up, "nb")

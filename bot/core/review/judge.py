@@ -7,40 +7,23 @@ import re
 import regex
 
 from bot.core.language import Language
+from bot.core.review import claims
+from bot.core.review.claims import DENIED, QUESTION, said
 from bot.core.review.length import Count, Platform, Platforms, count, thread
 from bot.core.review.result import ReviewResult, Suggestion, Tone
 from bot.core.review.rules import FLAGS, HASHTAG, MAX_DRAFT_CHARS, Draft, Rules, lix
 from bot.core.strings import Strings
-from bot.core.text import clip
 
-# A question mark, by what it is in Unicode: ASCII, fullwidth, Arabic, Spanish, ⁇ ⁈ ⁉ ‽.
-QUESTION = re.compile("[?\uff1f\u061f\u00bf\u2047\u2048\u2049\u203d]")
-# Words that make a superlative the reader's ('your oldest piece', 'den beste boka du har lest').
-_READER = re.compile(
-    r"\b(your|you['’]ve|din|dine|ditt|deres|du har|dere har|du noen gang)\b", re.IGNORECASE
-)
 MAX_THREAD_PARTS = 25
 _SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
 _NEGATED = re.compile(r"\b(ingen|ikke|no|not|never|aldri)\s+(\w+\s+)?$", re.IGNORECASE)
 # Where an imperative may open a clause: after a sentence's end, a colon, a dash, an emoji, or a
 # comma ("Vil du ha beskjed, svar på denne").
 _CLAUSE = regex.compile(r"[.!?:;,\n–—•]+|\p{Extended_Pictographic}+")
-# A superlative denied is no claim ("Vi har ikke verdens største butikk", "not the biggest");
-# one that denies the reader better is ("you won't find a better", «du finner ikke bedre»).
-_DENIED = re.compile(r"\b(ikke|not|isn['’]t|aren['’]t)\s+(\w+\s+)?$", re.IGNORECASE)
-_DENIED_BETTER = re.compile(
-    r"\b(finne|finner|få|får|slå|find|get|beat)\b[^.!?]{0,20}$", re.IGNORECASE
-)
 _MENTION = re.compile(r"(?<![\w@])@\w{2,}")
 _REPLY_TO = re.compile(r"^\s*(@\w+[\s,:]*)+")
 _AD_SIGNS = ("code", "gift", "partner", "bio_link")
 _OPENERS = "\"'«“‘([*-_ \t"
-
-
-def _denied(before: str) -> bool:
-    """Say whether the words just before a claim deny it (and do not deny the reader better)."""
-    before = before[-30:]
-    return bool(_DENIED.search(before)) and not _DENIED_BETTER.search(before)
 
 
 class Reviewer:
@@ -106,7 +89,7 @@ class Reviewer:
         hostile = self._hostile(plain) or self._meant_hostile(plain, meant)
         if hostile:
             found["negative_hostile"] = hostile
-        hype = self._hype(plain) or self._meant_hype(plain, meant)
+        hype = claims.hype(self.rules, plain) or claims.meant_hype(self.rules, plain, meant)
         if hype:
             found["hype_unverifiable_claim"] = hype
         letters = [ch for ch in plain if ch.isalpha()]
@@ -122,50 +105,18 @@ class Reviewer:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
         # A telling-off is not an offer, even when it names one ('vi fikser ikke gratis').
         promotion = [] if hostile else self._promotion(plain) + (ad or []) + hype
-        promotion = promotion or ([] if hostile else _said(meant, "missing_call_to_action"))
+        promotion = promotion or ([] if hostile else said(meant, "missing_call_to_action"))
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
-        if not QUESTION.search(plain) and not self.rules.find("dialogue", plain):
+        if not QUESTION.search(plain) and not self._invites(plain):
             found["no_dialogue"] = []
         return [(flag, found[flag]) for flag in FLAGS if flag in found]
-
-    def _hype(self, plain: str) -> list[str]:
-        """Return claims that cannot be documented.
-
-        Not a claim: a draft that names its source, a superlative in a question to the readers
-        ('Hva er den beste boka du har lest?'), or one about the reader's own things ('your').
-        """
-        if self.rules.patterns["sourced"].search(plain):
-            return []
-        found: list[str] = []
-        for match in self.rules.patterns["hype"].finditer(plain):
-            end = min(
-                i for i in (*(plain.find(c, match.end()) for c in ".!\n"), len(plain)) if i >= 0
-            )
-            if QUESTION.search(plain[match.start() : end + 1]) or _READER.search(match.group(0)):
-                continue
-            if _denied(plain[: match.start()]):
-                continue
-            found.append(match.group(0).strip())
-        return list(dict.fromkeys(found))
-
-    def _meant_hype(self, plain: str, meant: dict[str, str]) -> list[str]:
-        """Return the claim the tone model found: in a draft with a claim's shape (`claims`),
-        no source, and not in a question."""
-        sentence = meant.get("hype_unverifiable_claim", "")
-        if not sentence or QUESTION.search(sentence) or not self.rules.find("claims", plain):
-            return []
-        # Every claim of the draft denied («ikke byens største») is none; the quoted sentence may
-        # not be the one that holds the claim, so the whole draft is read.
-        if all(_denied(plain[: m.start()]) for m in self.rules.patterns["claims"].finditer(plain)):
-            return []
-        return [] if self.rules.find("sourced", plain) else _said(meant, "hype_unverifiable_claim")
 
     def _meant_hostile(self, plain: str, meant: dict[str, str]) -> list[str]:
         """Return the belittling sentence the tone model found; an apology is not hostile."""
         if "negative_hostile" not in meant or self.rules.find("apology", plain):
             return []
-        return _said(meant, "negative_hostile")
+        return said(meant, "negative_hostile")
 
     def _hostile(self, plain: str) -> list[str]:
         """Return belittling words aimed at others (not 'jeg var så dum', not 'ingen dumme')."""
@@ -221,16 +172,30 @@ class Reviewer:
         find = self.rules.find
         # a mention inside the text names a party; the ones a reply opens with are the customer's
         other = bool(find("other_party", plain) or _MENTION.search(_REPLY_TO.sub("", plain)))
-        if not (draft.urls or other or any(find(k, plain) for k in _AD_SIGNS)):
+        if not (draft.urls or other or any(self._affirmed(k, plain) for k in _AD_SIGNS)):
             return []
         if find("own_offer", plain) and not find("personal", plain) and not other:
             return []
-        return _said(meant, "undisclosed_ad")
+        return said(meant, "undisclosed_ad")
+
+    def _invites(self, plain: str) -> bool:
+        """Say whether the draft invites a reply (in a reply, getting in touch is one too)."""
+        if self.rules.find("dialogue", plain):
+            return True
+        return bool(_REPLY_TO.match(plain)) and bool(self.rules.find("reply_dialogue", plain))
+
+    def _affirmed(self, name: str, plain: str) -> bool:
+        """Say whether a list's words occur and are not denied ('No partnership here')."""
+        matches = self.rules.patterns[name].finditer(plain)
+        return any(not DENIED.search(plain[max(0, m.start() - 30) : m.start()]) for m in matches)
 
     def _has_next_step(self, draft: Draft) -> bool:
-        """Say whether the draft gives a next step: a link, a question, or an imperative."""
+        """Say whether the draft gives a next step: a link, a question, an invitation to reply,
+        or an imperative."""
         plain = draft.plain
         if draft.urls or QUESTION.search(plain) or self.rules.find("call_to_action", plain):
+            return True
+        if self._invites(plain):
             return True
         for clause in _CLAUSE.split(draft.plain):
             opening = clause.lstrip(_OPENERS).lower()
@@ -385,12 +350,6 @@ class Reviewer:
             return None
         spec = self.platforms.get(platform)
         return rewrite.strip() if count(rewrite, spec).fits else None
-
-
-def _said(meant: dict[str, str], flag: str) -> list[str]:
-    """Return the words to quote for a flag the tone model found: its sentence, clipped."""
-    sentence = meant.get(flag)
-    return [] if sentence is None else [clip(sentence)]
 
 
 def _topic(plain: str, lang: Language) -> str:

@@ -69,6 +69,7 @@ class ReviewFile(BaseModel):
     call_to_action: list[str]
     imperatives: list[str]
     dialogue: list[str]
+    reply_dialogue: list[str]
 
 
 @dataclass(frozen=True)

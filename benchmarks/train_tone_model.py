@@ -36,6 +36,7 @@ SETS = [
     "review_train5",
     "review_train6",
     "review_train7",
+    "review_train8",
 ]
 # Chosen on the leave-one-set-out figures: the highest recall with few good drafts flagged.
 THRESHOLDS = {
@@ -107,7 +108,7 @@ def labels_of(cases: list[dict[str, object]]) -> list[np.ndarray]:
 def system(data: dict[str, list[dict[str, object]]], models: dict[str, ToneModel]) -> None:
     """Leave one set out for the whole review (rules, guards and models at THRESHOLDS).
 
-    Left out are the training sets; the rules were tuned on review_train3 to review_train5 after
+    Left out are the training sets; the rules were tuned on review_train3 to review_train8 after
     their first run, so there only the models are unseen.
     """
     from dataclasses import replace

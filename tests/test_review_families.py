@@ -69,7 +69,27 @@ NEXT_STEPS = [
         "nb",
     ),
     ("New opening hours from Monday: 8 to 4. Let us know if that works for you.", "en"),
+    # an imperative with its object inside, after «og»/"so", or typed without æøå
+    ("Den nye appen vår er klar for iPhone og Android. Last den ned i dag.", "nb"),
+    ("Nytt år, nye timer hos oss. Meld deg inn før 15. januar.", "nb"),
+    ("Nye tøfler i butikken var. Kjop dem mens lageret rekker.", "nb"),
+    ("Our December tasting menu is out, so book a table before the 20th.", "en"),
+    # a time of day and a place
+    ("Julegranene er kommet! Salget er i Storgata 8, hver dag 10–18.", "nb"),
+    ("Fresh cinnamon rolls are back. From 8am tomorrow at our Market St shop.", "en"),
 ]
+
+
+def test_a_time_without_a_place_is_no_next_step(coach: Coach) -> None:
+    draft = "Nyhet: nå har vi fått inn vinterdekk til elsykler. Levering fra 10. januar."
+    assert "missing_call_to_action" in flags(coach, draft, "nb")
+
+
+def test_a_thank_you_for_a_gift_is_an_ad_and_no_announcement(coach: Coach) -> None:
+    draft = "Tusen takk til Sportshuset for gratis baller til hele fotballskolen vår!"
+    found = flags(coach, draft, "nb")
+    assert "undisclosed_ad" in found
+    assert "missing_call_to_action" not in found
 
 
 @pytest.mark.parametrize(("draft", "lang"), NEXT_STEPS)

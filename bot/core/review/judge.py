@@ -13,6 +13,7 @@ from bot.core.review.length import Count, Platform, Platforms, count, thread
 from bot.core.review.result import ReviewResult, Suggestion, Tone
 from bot.core.review.rules import FLAGS, HASHTAG, MAX_DRAFT_CHARS, Draft, Rules, lix
 from bot.core.strings import Strings
+from bot.core.text import fold
 
 MAX_THREAD_PARTS = 25
 _SELF = re.compile(r"\b((?i:jeg|meg|me|myself)|I)\b[^.!?]{0,30}$")
@@ -23,6 +24,7 @@ _CLAUSE = regex.compile(r"[.!?:;,\n–—•]+|\p{Extended_Pictographic}+")
 _MENTION = re.compile(r"(?<![\w@])@\w{2,}")
 _REPLY_TO = re.compile(r"^\s*(@\w+[\s,:]*)+")
 _AD_SIGNS = ("code", "gift", "partner", "bio_link")
+_CONNECTOR = re.compile(r"^(og|and|so|så|then|just|bare|men|but)\s+", re.IGNORECASE)
 _OPENERS = "\"'«“‘([*-_ \t"
 
 
@@ -104,7 +106,11 @@ class Reviewer:
         if len(tags) >= 5:
             found["too_many_hashtags"] = [f"#{t}" for t in tags]
         # A telling-off is not an offer, even when it names one ('vi fikser ikke gratis').
-        promotion = [] if hostile else self._promotion(plain) + (ad or []) + hype
+        # A thank-you for a gift is an ad, not an announcement that needs a next step.
+        gifts = set(self.rules.find("gift", plain))
+        sold = [w for w in ad or [] if w not in gifts]
+        ungifted = self.rules.patterns["gift"].sub(" ", plain)
+        promotion = [] if hostile else self._promotion(ungifted) + sold + hype
         promotion = promotion or ([] if hostile else said(meant, "missing_call_to_action"))
         if promotion and not self._has_next_step(draft):
             found["missing_call_to_action"] = promotion[:3]
@@ -197,9 +203,12 @@ class Reviewer:
             return True
         if self._invites(plain):
             return True
+        if self.rules.find("time_of_day", plain) and self.rules.find("place", plain):
+            return True
         for clause in _CLAUSE.split(draft.plain):
-            opening = clause.lstrip(_OPENERS).lower()
-            for verb in self.rules.imperatives:
+            # folded, so that a draft typed without æøå meets the list ('kjop', 'spor')
+            opening = fold(_CONNECTOR.sub("", clause.lstrip(_OPENERS), count=1)[:40])
+            for verb in map(fold, self.rules.imperatives):
                 after = opening[len(verb) : len(verb) + 1]
                 if opening.startswith(verb) and not (after.isalpha() or after == "-"):
                     return True

@@ -67,6 +67,8 @@ class ReviewFile(BaseModel):
     offer: list[str]
     past: list[str]
     call_to_action: list[str]
+    time_of_day: list[str]
+    place: list[str]
     imperatives: list[str]
     dialogue: list[str]
     reply_dialogue: list[str]

@@ -166,6 +166,10 @@ def test_a_sourced_or_denied_superlative_is_no_hype(coach: Coach, draft: str, la
         # 'not just' adds to the claim
         ("Vi er ikke bare byens beste bakeri, vi er også billigst. Hva vil du smake?", "nb"),
         ("We're not just the best pizza place in Tromsø, we're the fastest. Hungry?", "en"),
+        # a warning not to miss it, or fees denied, leaves the claim standing
+        ("Ikke gå glipp av byens beste julebord. Hvem blir med?", "nb"),
+        ("Don't miss the best burgers in Tromsø. Who's hungry?", "en"),
+        ("No hidden fees, and the cheapest gym in Bergen. Questions?", "en"),
     ],
 )
 def test_a_superlative_that_denies_the_reader_better_is_still_hype(

@@ -16,12 +16,12 @@ _READER = re.compile(
 )
 # A superlative denied is no claim ("Vi har ikke verdens største butikk", "not the biggest");
 # one that denies the reader better is ("you won't find a better", «du finner ikke bedre»).
-# The denial may stand a few words before, or disclaim the claim by a verb ('We won't promise
-# you'll learn twice as fast', «Vi vet ikke om vi har markedets laveste priser», "No 'better
-# than any gym' claims"); 'not just' and «ikke bare» add to a claim instead.
+# The denial may stand a few words before («Vi vet ikke om vi har markedets laveste priser»),
+# refuse a quoted claim ("No 'better than any gym' claims"), or disclaim it by a verb ('We won't
+# promise you'll learn twice as fast'); 'not just', «ikke bare» and "don't miss" add to a claim.
 DENIED = re.compile(
-    r"\b(ikke|not|no|isn['’]t|aren['’]t|won['’]t|don['’]t|never)(?<!\bikke bare)[\s'\"«“‘]+"
-    r"(?!(bare|just|only|kun)\b)(\S+\s+){0,3}['\"«“‘]?$",
+    r"(\b(ikke|not|isn['’]t|aren['’]t)\s+(?!(bare|just|only|kun|gå glipp|glem|miss|forget)\b)"
+    r"(\S+\s+){0,3}|\bno\s*['\"«“‘])$",
     re.IGNORECASE,
 )
 _DISCLAIMED = re.compile(

@@ -7,6 +7,7 @@ python -m bot ask --batch      JSON Lines {"question": ...} on stdin, one JSON l
 python -m bot review [--json] [--platform NAME] DRAFT
 python -m bot review --batch   JSON Lines {"text": ..., "platform": ...} on stdin
 python -m bot strategy --user ID [--guild ID] [--json] SUBCOMMAND [TEXT]
+python -m bot knowledge add FILE... [--title TITLE] | list [--json] | remove SLUG
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from bot import __version__, redact
 from bot.config import Settings, load_settings
@@ -59,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     strategy.add_argument("--name", default="", help="the member's display name")
     strategy.add_argument("subcommand", nargs="?", default="", help="start, answer, next, ...")
     strategy.add_argument("text", nargs=argparse.REMAINDER, help="the text, if any")
+    knowledge = sub.add_parser("knowledge", help="add, list or remove your own course material")
+    actions = knowledge.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add PDF, DOCX, PPTX, HTML, Markdown or text files")
+    add.add_argument("files", nargs="+", metavar="FILE", help="the files to add")
+    add.add_argument("--title", default=None, help="the document's title (one file only)")
+    listing = actions.add_parser("list", help="list the documents you added")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    remove = actions.add_parser("remove", help="remove a document you added")
+    remove.add_argument("slug", help="the document's slug, as `knowledge list` shows it")
     return parser
 
 
@@ -118,10 +129,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.discord_app import run_discord
 
         return run_discord(settings)
+    if args.command == "knowledge":
+        from bot.cli import knowledge_command
+
+        return asyncio.run(knowledge_command(args, settings))
     if args.command in ("ask", "review", "strategy"):
         from bot.cli import run_command
 
         return asyncio.run(run_command(args, settings))
+    return run_console_with_services(settings)
+
+
+def run_console_with_services(
+    settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    """Open the services, run the console on them (with `!knowledge`), and close them."""
     from bot.app import open_services
     from bot.console import run_console
 
@@ -132,7 +154,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         services = runner.run(stack.enter_async_context(open_services(settings)))
         try:
             history = settings.db_path.parent / ".console_history"
-            return run_console(services.coach, history=history, runner=runner)
+            return run_console(
+                services.coach,
+                stdin=stdin,
+                stdout=stdout,
+                history=history,
+                runner=runner,
+                services=services,
+            )
         finally:
             runner.run(stack.aclose())
 

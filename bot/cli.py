@@ -7,18 +7,24 @@ settings, 3 a strategy command whose database work did not happen (the JSON says
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import open_services
+from bot.app import library, load_knowledge, open_services
 from bot.config import Settings
 from bot.console import render
 from bot.core.ask import ask_reply
+from bot.core.knowledge.desk import KnowledgeDesk, Outcome
+from bot.core.knowledge.library import LibraryError
+from bot.core.language import Language
 from bot.core.router import Coach, Context
 from bot.core.strategy import StrategyResult
+from bot.core.strings import load_strings
 from bot.core.text import scrub
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,7 @@ async def run_command(args: argparse.Namespace, settings: Settings) -> int:
             print(coach.strings.t(lang, key, limit=MAX_ARGUMENT_CHARS), file=sys.stderr)
             return 2
         if args.command == "ask":
+            await services.vectors_ready()
             if args.batch:
                 return await ask_batch(coach, sys.stdin, sys.stdout)
             return await ask_once(coach, " ".join(args.question), args.json, sys.stdout)
@@ -49,6 +56,48 @@ async def run_command(args: argparse.Namespace, settings: Settings) -> int:
             draft = " ".join(args.draft)
             return await review_once(coach, draft, args.platform, args.json, sys.stdout)
         return await strategy_once(coach, args, sys.stdout)
+
+
+async def knowledge_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `knowledge add|list|remove`; exit 0 when done, 2 when nothing was changed."""
+    strings = load_strings()
+    lang: Language = "en" if settings.language == "en" else "nb"
+
+    async def warm() -> None:
+        # Loading once here checks the new documents and fills the start-up cache; a coach
+        # running in another process sees the folder change and reloads by itself.
+        await asyncio.to_thread(load_knowledge, settings)
+
+    desk = KnowledgeDesk(library(settings), lambda: strings, warm)
+    outcome: Outcome
+    if args.action == "list":
+        outcome = await desk.listing(lang)
+        if args.json:
+            entries = [e.to_json() for e in outcome.entries]
+            print(json.dumps(entries, ensure_ascii=False, indent=2))
+            return 0
+    elif args.action == "remove":
+        outcome = await desk.remove(args.slug, lang)
+    else:
+        files: list[tuple[str, bytes]] = []
+        for name in args.files:
+            data = _read_file(Path(name), settings.knowledge_max_bytes)
+            if data is None:
+                print(desk.error_text(lang, LibraryError("unreadable", file=name)), file=sys.stderr)
+                return 2
+            files.append((Path(name).name, data))
+        outcome = await desk.add(files, lang, args.title)
+    print(outcome.text, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 2
+
+
+def _read_file(path: Path, limit: int) -> bytes | None:
+    """Read a file, at most one byte past `limit` (the library refuses it as too big)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError:
+        return None
 
 
 def _too_long(args: argparse.Namespace) -> str | None:

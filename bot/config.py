@@ -81,8 +81,14 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_dir("knowledge"),
         validation_alias=AliasChoices("COACH_KNOWLEDGE_DIR", "knowledge_dir"),
     )
+    # The teacher's added documents (`knowledge add`); unset: `knowledge/` beside the database
+    # (data/knowledge, or /data/knowledge in the Docker volume).
+    extra_knowledge_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COACH_EXTRA_KNOWLEDGE_DIR", "extra_knowledge_dir"),
+    )
     knowledge_max_bytes: int = Field(
-        default=2 * 1024 * 1024,
+        default=20 * 1024 * 1024,
         ge=1024,
         validation_alias=AliasChoices("COACH_KNOWLEDGE_MAX_BYTES", "knowledge_max_bytes"),
     )
@@ -181,6 +187,11 @@ class Settings(BaseSettings):
         """Return the secret values set (for the log filter that masks them)."""
         values = [self.discord_token, self.llm_api_key]
         return [v.get_secret_value() for v in values if v is not None]
+
+    @property
+    def extra_knowledge_path(self) -> Path:
+        """Return the folder of the teacher's added documents."""
+        return self.extra_knowledge_dir or self.db_path.parent / "knowledge"
 
     def ensure_db_folder(self) -> Path:
         """Create the database's folder if missing and return the database path."""

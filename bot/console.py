@@ -9,13 +9,17 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.core.router import Coach, Context
 from bot.core.strings import Strings
+
+if TYPE_CHECKING:
+    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ def render(reply: Reply, strings: Strings) -> str:
     blocks = [reply.text] if reply.text else []
     if reply.sources:
         lines = [f"{strings.t(reply.language, 'ask.sources')}:"]
-        lines += [f"  [{s.n}] {s.title} ({s.path})" for s in reply.sources]
+        lines += [f"  [{s.n}] {s.title} ({s.place(reply.language)})" for s in reply.sources]
         blocks.append("\n".join(lines))
     for attachment in reply.attachments:
         blocks.append(f"--- {attachment.filename} ---\n{attachment.content.rstrip()}\n---")
@@ -61,12 +65,37 @@ def _enable_line_editing(history: Path) -> None:
     atexit.register(_save)
 
 
+async def _knowledge(line: str, coach: Coach, services: Services) -> str:
+    """Run `!knowledge list|remove SLUG` (files are added on the command line)."""
+    _, action, rest = ([*line.strip().split(maxsplit=2), "", ""])[:3]
+    lang = coach.language.default
+    action = action.lower()
+    if action in ("list", "liste", "vis"):
+        return (await services.desk.listing(lang)).text
+    if action in ("remove", "fjern", "slett") and rest.strip():
+        return (await services.desk.remove(rest.split()[0], lang)).text
+    if action in ("add", "legg-til", "leggtil"):
+        return coach.strings.t(lang, "knowledge.console_add")
+    return coach.strings.t(lang, "knowledge.usage")
+
+
+def _knowledge_command(
+    line: str, coach: Coach, services: Services | None
+) -> Coroutine[None, None, str] | None:
+    """Return the `!knowledge` command a line holds, to run (None for any other line)."""
+    head = line.strip().split(maxsplit=1)[0].lower() if line.strip() else ""
+    if services is None or head not in ("!knowledge", "!kunnskap"):
+        return None
+    return _knowledge(line, coach, services)
+
+
 def run_console(
     coach: Coach,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     history: Path | None = None,
     runner: asyncio.Runner | None = None,
+    services: Services | None = None,
 ) -> int:
     """Read commands until end of input or Ctrl-C, printing each reply; return the exit code."""
     stdin = stdin or sys.stdin
@@ -91,8 +120,17 @@ def run_console(
             if not interactive and line == "":
                 break  # end of piped input
             try:
-                reply = runner.run(coach.handle(line.rstrip("\n"), ctx))
-                text = render(reply, strings)
+                if services is not None:
+                    # A file added from another terminal is used from the next line on.
+                    runner.run(services.reload_if_added())
+                    coach = services.coach
+                    strings = coach.strings
+                knowledge = _knowledge_command(line, coach, services)
+                if knowledge is not None:
+                    text = runner.run(knowledge)
+                else:
+                    reply = runner.run(coach.handle(line.rstrip("\n"), ctx))
+                    text = render(reply, strings)
             except KeyboardInterrupt:
                 break
             except Exception:

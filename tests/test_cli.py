@@ -25,7 +25,8 @@ async def test_ask_json_has_the_pinned_fields(coach: Coach) -> None:
     assert data["engine"] == "offline"
     assert data["language"] == "nb"
     assert data["sources"][0]["path"] == "knowledge/posts/5-forventingsfaktorer.md"
-    assert set(data["sources"][0]) == {"title", "path", "score"}
+    assert set(data["sources"][0]) == {"title", "path", "score", "location", "source"}
+    assert data["sources"][0]["location"] is None  # a post of the bundled course has no page
 
 
 async def test_batch_answers_every_line_in_order_with_errors_for_bad_lines(coach: Coach) -> None:

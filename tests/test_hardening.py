@@ -320,7 +320,8 @@ def test_an_oversized_knowledge_file_stops_start_up_with_one_line(tmp_path: Path
     folder = _knowledge_copy(tmp_path)
     big = folder / "posts" / "8-stor.md"
     big.write_text("---\ntitle: Stor\nslug: stor\n---\n" + "ord " * 800_000, encoding="utf-8")
-    run = run_bot(tmp_path, "ask", "hei", COACH_KNOWLEDGE_DIR=str(folder))
+    env = {"COACH_KNOWLEDGE_DIR": str(folder), "COACH_KNOWLEDGE_MAX_BYTES": "2097152"}
+    run = run_bot(tmp_path, "ask", "hei", **env)
     assert run.code == 2
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and "8-stor.md" in lines[0] and "COACH_KNOWLEDGE_MAX_BYTES" in lines[0]

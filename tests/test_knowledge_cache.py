@@ -40,9 +40,9 @@ def test_a_change_to_a_module_that_builds_the_index_rebuilds_the_cache(
     built: list[Path] = []
     real = bundle._load_all
 
-    def counting(knowledge_dir: Path) -> bundle.Knowledge:
+    def counting(knowledge_dir: Path, extra_dir: Path | None = None) -> bundle.Knowledge:
         built.append(knowledge_dir)
-        return real(knowledge_dir)
+        return real(knowledge_dir, extra_dir)
 
     monkeypatch.setattr(bundle, "_load_all", counting)
     load_all(KNOWLEDGE, cache)

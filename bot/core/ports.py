@@ -5,9 +5,11 @@ The adapters implement them (`bot.llm`, `bot.store`); core tests use fakes at th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 Role = Literal["system", "user", "assistant"]
@@ -152,6 +154,14 @@ class UsageLog(Protocol):
         ...
 
 
+class VectorStore(Protocol):
+    """Sentence vectors by key (a text's hash), kept between runs; failures are not raised."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None: ...
+
+
 class StoreConflict(Exception):
     """A write the member's state does not allow; the core says why in the member's words."""
 
@@ -177,4 +187,5 @@ __all__ = [
     "StrategyExists",
     "StrategyStore",
     "UsageLog",
+    "VectorStore",
 ]

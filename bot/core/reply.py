@@ -20,6 +20,20 @@ class Source(BaseModel):
     title: str
     path: str
     score: float
+    location: str | None = None  # an added document's page or slide ("side 4")
+    source: str | None = None  # the added document's file ("Forelesning 3.pdf")
+
+    def place(self, language: Language) -> str:
+        """Return where the source is, for a reader: «Forelesning 3.pdf, side 4» or the path."""
+        if self.source is None:
+            return self.path
+        where = self.source
+        if self.location is not None:
+            word, _, number = self.location.partition(" ")
+            if language == "en" and word == "side":
+                word = "page"
+            where = f"{self.source}, {word} {number}"
+        return f"“{where}”" if language == "en" else f"«{where}»"
 
 
 class Attachment(BaseModel):

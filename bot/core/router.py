@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from bot.core.advice import StepAdvisor
 from bot.core.ask import Asking, ask_reply
+from bot.core.ask.dense import DenseIndex
 from bot.core.budget import DailyBudget
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
 from bot.core.knowledge.bundle import Knowledge
 from bot.core.language import Language, LanguagePolicy
-from bot.core.ports import ChatModel, StrategyStore, UsageLog
+from bot.core.ports import ChatModel, StrategyStore, UsageLog, VectorStore
 from bot.core.prompts import Prompts
 from bot.core.reply import Reply
 from bot.core.review.service import Reviewing
@@ -68,8 +69,10 @@ class Coach:
         options: Options | None = None,
         usage: UsageLog | None = None,
         budget: DailyBudget | None = None,
+        vectors: VectorStore | None = None,
     ) -> None:
         self.options = options or Options()
+        self.vectors = vectors  # the added documents' vectors, kept between runs
         self.knowledge = knowledge
         self.store = store
         # The SQLite store is both ports; a test may pass either alone.
@@ -93,6 +96,7 @@ class Coach:
             self.options.cache_seconds,
             timeout,
             self.options.context_chars,
+            DenseIndex(knowledge.base, vectors),
         )
         self.reviewing = Reviewing(
             knowledge.review_rules,
@@ -147,6 +151,7 @@ class Coach:
             self.options,
             self.usage,
             self.budget,
+            self.vectors,
         )
         new.asking.carry_over(self.asking)
         return new

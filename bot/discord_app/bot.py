@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot import redact
 from bot.app import Services, build_services, open_services
 from bot.config import Settings
+from bot.core.knowledge.desk import KnowledgeDesk
 from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.core.router import Coach
@@ -31,6 +32,7 @@ MESSAGE_CONTENT_HINT = (
     "(and SERVER MEMBERS INTENT for the teacher role)."
 )
 COMMANDS_WITH_COOLDOWN = ("ask", "review", "strategy", "stats", "reload")
+WATCH_SECONDS = 5.0  # how often the added documents' folder is checked for changes
 MAX_CONVERSATIONS = 5000
 
 
@@ -64,6 +66,7 @@ class CoachBot(commands.Bot):
         )
         self.settings = settings
         self.services = services
+        self._watcher: asyncio.Task[None] | None = None
         self._owns_services = services is None
         self.conversations: OrderedDict[int, str] = OrderedDict()
         self._cooldowns = {
@@ -99,9 +102,15 @@ class CoachBot(commands.Bot):
                 text_command.help = strings.t("nb", key)
         if not self.intents.message_content:
             log.warning(MESSAGE_CONTENT_HINT)
+        self._watcher = asyncio.create_task(self._watch_added())
 
     async def close(self) -> None:
         """Close the Discord connection, then what the factory built (HTTP client, database)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
         try:
             await super().close()
         finally:
@@ -188,6 +197,25 @@ class CoachBot(commands.Bot):
         text = strings.t(lang, "discord.error", id=error_id)
         with contextlib.suppress(discord.HTTPException):
             await self._private(ctx, Reply(parts=[text], language=lang, private=True))
+
+    @property
+    def desk(self) -> KnowledgeDesk:
+        assert self.services is not None, "setup_hook has not run"
+        return self.services.desk
+
+    def reply_language(self, ctx: commands.Context[CoachBot]) -> Language:
+        """Return the language to answer a command in (the setting, or the message's)."""
+        return self._language(ctx)
+
+    async def _watch_added(self) -> None:
+        """Reload when another process (`python -m bot knowledge add`) changed the documents."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            if self.services is not None:
+                try:
+                    await self.services.reload_if_added()
+                except Exception:  # the watcher must outlive a bad moment
+                    log.exception("could not check the added documents")
 
     def _language(self, ctx: commands.Context[CoachBot]) -> Language:
         if self.settings.language in ("nb", "en"):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-from bot.core.reply import Reply
+from discord.utils import escape_markdown
+
+from bot.core.language import Language
+from bot.core.reply import Reply, Source
 from bot.core.strings import Strings
 
 LIMIT = 2000
@@ -22,11 +25,18 @@ def reply_text(reply: Reply, strings: Strings) -> str:
     blocks = [p for p in reply.parts if p]
     if reply.sources:
         lines = [f"**{strings.t(reply.language, 'ask.sources')}**"]
-        lines += [f"[{s.n}] {s.title} (`{s.path}`)" for s in reply.sources]
+        lines += [f"[{s.n}] {s.title} ({_place(s, reply.language)})" for s in reply.sources]
         blocks.append("\n".join(lines))
     if reply.notice:
         blocks.append(f"*{reply.notice}*")
     return "\n\n".join(blocks)
+
+
+def _place(source: Source, language: Language) -> str:
+    """Return a source's place: a course post's path as code, a file's page as plain text."""
+    if source.source is None:
+        return f"`{source.path}`"
+    return escape_markdown(source.place(language))
 
 
 _SEPARATORS = (

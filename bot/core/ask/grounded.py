@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.core.ask.memory import Clock, Memory, Turn, looks_like_follow_up
 from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
-from bot.core.ask.result import AskResult, SourceOut
+from bot.core.ask.result import AskResult, source_out
 from bot.core.ask.verify import Verifier, read_answer
 from bot.core.guard import LIMITS, Drops, Guard
 from bot.core.knowledge import Passage
@@ -197,11 +197,14 @@ class GroundedAsker:
             valid = any(1 <= n <= len(given) for c in read.claims for n in c.cites)
             reason = "unsupported" if valid else "no_valid_citation"
             return self._fallback(offline, reason)
-        numbers: dict[str, int] = {}  # post slug -> its [n] in the answer
+        numbers: dict[tuple[str, str | None], int] = {}  # (post, page or slide) -> its [n]
         sentences: list[str] = []
         size = 0
         for claim in claims:
-            marks = {numbers.setdefault(given[n - 1].slug, len(numbers) + 1) for n in claim.cites}
+            marks = {
+                numbers.setdefault((given[n - 1].slug, given[n - 1].location), len(numbers) + 1)
+                for n in claim.cites
+            }
             body, end = _split_end(claim.text)
             sentence = body + "".join(f" [{m}]" for m in sorted(marks)) + end
             size += len(sentence) + 1
@@ -209,7 +212,7 @@ class GroundedAsker:
                 drops.add("too_long")
                 break
             sentences.append(sentence)
-        numbers = {slug: n for slug, n in numbers.items() if f"[{n}]" in " ".join(sentences)}
+        numbers = {key: n for key, n in numbers.items() if f"[{n}]" in " ".join(sentences)}
         advice = None
         if read.advice and self.offline.index.lexicon.own_case(question) is not None:
             known = f"{question} " + " ".join(p.text for p in given)
@@ -223,9 +226,9 @@ class GroundedAsker:
         for hit in hits:  # a post's score: its best passage's, as offline
             best.setdefault(hit.passage.slug, round(hit.score, 4))
         sources = []
-        for slug in numbers:
+        for slug, location in numbers:
             post = index.knowledge.post(slug)
-            sources.append(SourceOut(title=post.title, path=post.path, score=best.get(slug, 0.0)))
+            sources.append(source_out(post, location, best.get(slug, 0.0)))
         return AskResult(
             question=offline.question,
             answered=True,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from bot.core.ask.dense import DenseIndex, nearest_quotes
 from bot.core.ask.replies import Replies
 from bot.core.ask.result import AskResult, PartOut
 from bot.core.ask.sentences import Quote, SentenceBank, is_lead_in
@@ -60,8 +61,16 @@ class Found:
 class OfflineAsker:
     """Answers questions from the course text alone."""
 
-    def __init__(self, index: SearchIndex, strings: Strings, language: str = "auto") -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        strings: Strings,
+        language: str = "auto",
+        dense: DenseIndex | None = None,
+    ) -> None:
         self.index = index
+        # The added documents' vectors (filled by the caller: `dense.fill()`).
+        self.dense = dense if dense is not None else DenseIndex(index.knowledge)
         self.strings = strings
         self.language = LanguagePolicy(language, index.lexicon, index)
         self.bank = SentenceBank(index)
@@ -155,6 +164,10 @@ class OfflineAsker:
                 and self._covered(own, self.index.terms_in(q.text)) > 0
             ]
         quotes, named = self._named(query, quotes)
+        if elliptic is None:
+            near = self._dense(text, quotes, limit)
+            if near is not None:
+                return Found(text, [near[1], *hits], near[0], None, None)
         quotes, stops = self._where_it_stops(text, hits, quotes)
         if stops is not None:
             return Found(text, hits, [], stops, None)
@@ -168,6 +181,17 @@ class OfflineAsker:
         ):
             cut = hits[0].passage
         return Found(text, hits, quotes, cut, named)
+
+    def _dense(self, text: str, quotes: list[Quote], limit: int) -> tuple[list[Quote], Hit] | None:
+        """Answer from an added document the words missed (an English question, Norwegian slides).
+
+        Only where the words found nothing in the added documents: nothing at all (DENSE_MIN),
+        or only the bundled course (the nearer DENSE_STRONG).
+        """
+        posts = self.index.knowledge
+        if any(posts.post(q.passage.slug).meta.source for q in quotes):
+            return None
+        return nearest_quotes(self.dense, self.bank, text, limit, strong=bool(quotes))
 
     def _where_it_stops(
         self, text: str, hits: list[Hit], quotes: list[Quote]

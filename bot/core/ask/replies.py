@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.ask.result import AskResult, SourceOut
+from bot.core.ask.result import AskResult, source_out
 from bot.core.ask.sentences import Quote
 from bot.core.knowledge import Passage
 from bot.core.language import Language
@@ -50,7 +50,7 @@ class Replies:
         self, question: str, lang: Language, blocks: list[list[Quote] | str], hits: list[Hit]
     ) -> AskResult:
         """Quote the sentences in order (a part the course does not answer: its line instead)."""
-        numbers: dict[str, int] = {}
+        numbers: dict[tuple[str, str | None], int] = {}  # (post, page or slide) -> its [n]
         lines = [self.strings.t(lang, "ask.intro")]
         quoted: set[str] = set()
         for block in blocks:
@@ -61,16 +61,17 @@ class Replies:
                 if quote.text in quoted:
                     continue
                 quoted.add(quote.text)
-                n = numbers.setdefault(quote.passage.slug, len(numbers) + 1)
+                key = (quote.passage.slug, quote.passage.location)
+                n = numbers.setdefault(key, len(numbers) + 1)
                 lines.append(f"«{quote.text}» [{n}]")
         best_by_post: dict[str, float] = {}
         for hit in hits:
             best_by_post[hit.passage.slug] = max(best_by_post.get(hit.passage.slug, 0), hit.score)
         sources = []
-        for slug in numbers:
+        for slug, location in numbers:
             post = self.index.knowledge.post(slug)
             score = round(best_by_post.get(slug, 0.0), 4)
-            sources.append(SourceOut(title=post.title, path=post.path, score=score))
+            sources.append(source_out(post, location, score))
         return AskResult(
             question=question,
             answered=True,

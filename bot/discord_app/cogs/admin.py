@@ -1,4 +1,4 @@
-"""`!reload`, `!stats` and `!sync`: for teachers, administrators and the owner."""
+"""`!reload`, `!stats`, `!knowledge` and `!sync`: for teachers, administrators and the owner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.core.knowledge.library import LibraryError, megabytes
 from bot.core.language import Language
+from bot.core.reply import Reply
 from bot.discord_app.common import is_teacher, send_reply, working
 
 if TYPE_CHECKING:
@@ -53,6 +55,52 @@ class AdminCog(commands.Cog):
         """Show usage and the questions the course does not cover."""
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await self.bot.stats_reply(ctx, self._lang()))
+
+    @commands.command(name="knowledge", aliases=["kunnskap"])
+    @commands.check(_teacher_or_owner)
+    async def knowledge(
+        self, ctx: commands.Context[CoachBot], action: str = "", *, rest: str = ""
+    ) -> None:
+        """Add course material (files attached), list it, or remove it by its slug."""
+        lang = self.bot.reply_language(ctx)
+        desk = self.bot.desk
+        async with working(ctx):
+            action = action.lower()
+            if action in ("add", "legg-til", "leggtil"):
+                text, ok = await self._add(ctx, lang, rest)
+            elif action in ("list", "liste", "vis"):
+                outcome = await desk.listing(lang)
+                text, ok = outcome.text, outcome.ok
+            elif action in ("remove", "fjern", "slett") and rest.strip():
+                outcome = await desk.remove(rest.split()[0], lang)
+                text, ok = outcome.text, outcome.ok
+            else:
+                text, ok = self.bot.coach.strings.t(lang, "knowledge.usage"), False
+        kind = "info" if ok else "error"
+        await send_reply(ctx, Reply(parts=[text], language=lang, kind=kind))
+
+    async def _add(
+        self, ctx: commands.Context[CoachBot], lang: Language, rest: str
+    ) -> tuple[str, bool]:
+        """Read the attached files (none over the limit is downloaded) and add them."""
+        desk = self.bot.desk
+        attachments = ctx.message.attachments if ctx.message is not None else []
+        if not attachments:
+            return desk.error_text(lang, LibraryError("no_files")), False
+        limit = self.bot.settings.knowledge_max_bytes
+        files: list[tuple[str, bytes]] = []
+        for attachment in attachments:
+            if attachment.size > limit:
+                error = LibraryError("too_big", file=attachment.filename, limit=megabytes(limit))
+                return desk.error_text(lang, error), False
+            try:
+                files.append((attachment.filename, await attachment.read()))
+            except discord.HTTPException:
+                error = LibraryError("unreadable", file=attachment.filename)
+                return desk.error_text(lang, error), False
+        title = rest.strip() or None
+        outcome = await desk.add(files, lang, title)
+        return outcome.text, outcome.ok
 
     @commands.command(name="sync")
     @commands.is_owner()

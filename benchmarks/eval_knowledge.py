@@ -35,8 +35,10 @@ def build(data: dict, folder: Path) -> dict[str, Path]:
     files = {}
     folder.mkdir(parents=True, exist_ok=True)
     for doc in data["documents"]:
-        pages = [(p["title"], p["text"], p["notes"]) if p.get("notes") else (p["title"], p["text"])
-                 for p in doc["pages"]]
+        pages = [
+            (p["title"], p["text"], p["notes"]) if p.get("notes") else (p["title"], p["text"])
+            for p in doc["pages"]
+        ]
         title = Path(doc["file"]).stem
         files[doc["file"]] = make_file(folder / doc["file"], pages, title=title)
     return files
@@ -61,12 +63,14 @@ async def run(path: Path, show: bool) -> int:
             embedded = time.perf_counter() - started
             coach = services.coach
             dense = coach.asking.engine.dense
-            print(f"added {len(files)} files in {added:.2f} s; {dense.size} passages embedded "
-                  f"in {embedded:.1f} s")
+            print(
+                f"added {len(files)} files in {added:.2f} s; {dense.size} passages embedded "
+                f"in {embedded:.1f} s"
+            )
             totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
             for item in data["questions"]:
                 want = item["file"]
-                group = (f"{item['lang']}->{langs[want]}" if want else "unanswerable")
+                group = f"{item['lang']}->{langs[want]}" if want else "unanswerable"
                 started = time.perf_counter()
                 result = coach.asking.answer_offline(item["q"])
                 near = dense.search(item["q"], k=1)
@@ -77,7 +81,10 @@ async def run(path: Path, show: bool) -> int:
                 paged = want is not None and Path(want).suffix in (".pdf", ".pptx")
                 word = "side" if want and want.endswith(".pdf") else "slide"
                 right_place = bool(
-                    right_file and paged and first and first.location == f"{word} {item['location']}"
+                    right_file
+                    and paged
+                    and first
+                    and first.location == f"{word} {item['location']}"
                 )
                 if want is None:
                     row[3] += not result.answered
@@ -89,8 +96,10 @@ async def run(path: Path, show: bool) -> int:
                     sim = f"{near[0][1]:.3f} {near[0][0].location}" if near else "-"
                     got = f"{first.source}:{first.location}" if first else "-"
                     mark = "ok " if (right_file if want else not result.answered) else "MISS"
-                    print(f"{mark} [{group}] {item['q'][:70]!r} -> {got} (want {want}:"
-                          f"{item['location']}) near {sim} {time.perf_counter() - started:.2f}s")
+                    print(
+                        f"{mark} [{group}] {item['q'][:70]!r} -> {got} (want {want}:"
+                        f"{item['location']}) near {sim} {time.perf_counter() - started:.2f}s"
+                    )
     print(f"{'group':14} {'n':>3} {'right file':>11} {'right page':>11} {'declined':>9}")
     for group, (n, ok, place, declined, paged) in sorted(totals.items()):
         if group == "unanswerable":
@@ -99,8 +108,10 @@ async def run(path: Path, show: bool) -> int:
             print(f"{group:14} {n:3d} {ok:>7}/{n:<3} {place:>7}/{paged:<3}")
     answerable = [v for g, v in totals.items() if g != "unanswerable"]
     n = sum(v[0] for v in answerable)
-    print(f"all answerable: right file {sum(v[1] for v in answerable)}/{n}, right page "
-          f"{sum(v[2] for v in answerable)}/{sum(v[4] for v in answerable)}")
+    print(
+        f"all answerable: right file {sum(v[1] for v in answerable)}/{n}, right page "
+        f"{sum(v[2] for v in answerable)}/{sum(v[4] for v in answerable)}"
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -116,6 +117,11 @@ def library(settings: Settings) -> Library:
     )
 
 
+def vector_path(settings: Settings) -> Path:
+    """Return the file of the added documents' vectors (beside the knowledge cache)."""
+    return settings.db_path.parent / "cache" / VECTOR_FILE
+
+
 def added_signature(settings: Settings) -> tuple[tuple[str, int, int], ...]:
     """Return the added documents' names, sizes and change times (a change means: reload)."""
     out = []
@@ -172,7 +178,7 @@ async def build_services(settings: Settings, *, database: bool = True) -> Servic
         daily_budget=settings.llm_daily_budget,
         store_problem=problem,
     )
-    vectors = SQLiteVectors(settings.db_path.parent / "cache" / VECTOR_FILE)
+    vectors = SQLiteVectors(vector_path(settings))
     coach = Coach(knowledge, settings.language, store, chat, prompts, options, vectors=vectors)
     services = Services(settings, coach, store, http)
     services.fill_vectors()
@@ -196,4 +202,5 @@ __all__ = [
     "library",
     "load_knowledge",
     "open_services",
+    "vector_path",
 ]

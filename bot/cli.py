@@ -11,14 +11,16 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import library, load_knowledge, open_services
+from bot.app import library, load_knowledge, open_services, vector_path
 from bot.config import Settings
 from bot.console import render
 from bot.core.ask import ask_reply
+from bot.core.ask.dense import DenseIndex
 from bot.core.knowledge.desk import KnowledgeDesk, Outcome
 from bot.core.knowledge.library import LibraryError
 from bot.core.language import Language
@@ -26,9 +28,13 @@ from bot.core.router import Coach, Context
 from bot.core.strategy import StrategyResult
 from bot.core.strings import load_strings
 from bot.core.text import scrub
+from bot.store.vectors import SQLiteVectors
 
 log = logging.getLogger(__name__)
 
+# How long `knowledge add` spends making the new passages' vectors (a 100-page PDF needs about a
+# minute on two cores: the rest is made in the background when the coach next starts).
+ADD_EMBED_SECONDS = 6.0
 # An argument longer than this is refused (a chat message keeps its own, smaller bound).
 MAX_ARGUMENT_CHARS = 100_000
 # A batch line longer than this gets its own error; the lines after it are still answered.
@@ -63,10 +69,16 @@ async def knowledge_command(args: argparse.Namespace, settings: Settings) -> int
     strings = load_strings()
     lang: Language = "en" if settings.language == "en" else "nb"
 
+    deadline = time.monotonic() + ADD_EMBED_SECONDS
+
     async def warm() -> None:
-        # Loading once here checks the new documents and fills the start-up cache; a coach
-        # running in another process sees the folder change and reloads by itself.
-        await asyncio.to_thread(load_knowledge, settings)
+        # Loading once here checks the new documents and fills the start-up cache, and the
+        # new passages' vectors are made for as long as the budget lasts (the rest in the
+        # background of the next coach); a coach running in another process sees the folder
+        # change and reloads by itself.
+        knowledge = await asyncio.to_thread(load_knowledge, settings)
+        dense = DenseIndex(knowledge.base, SQLiteVectors(vector_path(settings)))
+        await asyncio.to_thread(dense.fill, deadline)
 
     desk = KnowledgeDesk(library(settings), lambda: strings, warm)
     outcome: Outcome

@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from bot.core.ask.dense import DENSE_MIN
 from bot.core.ask.memory import Clock, Memory, Turn, looks_like_follow_up
 from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
 from bot.core.ask.result import AskResult, source_out
@@ -25,6 +26,7 @@ from bot.core.ask.verify import Verifier, read_answer
 from bot.core.guard import LIMITS, Drops, Guard
 from bot.core.knowledge import Passage
 from bot.core.language import Language
+from bot.core.matches import Hit
 from bot.core.ports import ChatModel
 from bot.core.prompts import Prompts, as_data
 from bot.core.strings import Strings
@@ -173,9 +175,15 @@ class GroundedAsker:
             return passages
         index = self.offline.index
         hits = index.top(index.analyse(question, english=lang == "en").weights, k=MAX_PASSAGES)
+        # The added documents' passages nearest in meaning go first: the words miss an English
+        # question about Norwegian slides.
+        near = self.offline.dense.search(question, k=3)
+        hits = [Hit(p, s) for p, s in near if s >= DENSE_MIN[0]] + hits
         chosen: list[Passage] = []
         size = 0
         for hit in hits:
+            if hit.passage in chosen:
+                continue
             size += len(hit.passage.text) + len(hit.passage.title) + 8
             if size > self.context_chars and chosen:
                 break

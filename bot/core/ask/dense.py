@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 DENSE_MIN = (0.85, 0.06)
 DENSE_STRONG = (0.88, 0.07)
 DENSE_SURE = 0.885
+# A passage the word search also ranks among its best for the question (shared names, numbers,
+# words the glossary carries across) needs only DENSE_AGREE: two ways of finding it agree.
+DENSE_AGREE = 0.82
 _BATCH = 4  # a few passages per call, so a review's query never waits long for the lock
 _VERSION = b"e5-small-q4:1:"
 
@@ -161,7 +164,12 @@ class DenseIndex:
 
 
 def nearest_quotes(
-    dense: DenseIndex, bank: SentenceBank, text: str, limit: int, strong: bool
+    dense: DenseIndex,
+    bank: SentenceBank,
+    text: str,
+    limit: int,
+    strong: bool,
+    agree: frozenset[int] = frozenset(),
 ) -> tuple[list[Quote], Hit] | None:
     """Return the sentences of the added passage nearest a question, if it is near enough.
 
@@ -172,9 +180,11 @@ def nearest_quotes(
         return None
     found, mean = dense.nearest(text, k=1)
     least, margin = DENSE_STRONG if strong else DENSE_MIN
-    if not found or found[0][1] < least:
+    agreed = bool(found) and not strong and found[0][0].id in agree
+    if not found or found[0][1] < (DENSE_AGREE if agreed else least):
         return None
-    if found[0][1] - mean < margin and (strong or found[0][1] < DENSE_SURE):
+    near_enough = agreed or found[0][1] - mean >= margin
+    if not near_enough and (strong or found[0][1] < DENSE_SURE):
         return None
     passage, similarity = found[0]
     sentences = [s for s, _, _ in bank.of(passage)]

@@ -165,7 +165,7 @@ class OfflineAsker:
             ]
         quotes, named = self._named(query, quotes)
         if elliptic is None:
-            near = self._dense(text, quotes, limit)
+            near = self._dense(text, quotes, limit, frozenset(h.passage.id for h in hits[:5]))
             if near is not None:
                 return Found(text, [near[1], *hits], near[0], None, None)
         quotes, stops = self._where_it_stops(text, hits, quotes)
@@ -182,7 +182,9 @@ class OfflineAsker:
             cut = hits[0].passage
         return Found(text, hits, quotes, cut, named)
 
-    def _dense(self, text: str, quotes: list[Quote], limit: int) -> tuple[list[Quote], Hit] | None:
+    def _dense(
+        self, text: str, quotes: list[Quote], limit: int, agree: frozenset[int]
+    ) -> tuple[list[Quote], Hit] | None:
         """Answer from an added document the words missed (an English question, Norwegian slides).
 
         Only where the words found nothing in the added documents: nothing at all (DENSE_MIN),
@@ -191,7 +193,7 @@ class OfflineAsker:
         posts = self.index.knowledge
         if any(posts.post(q.passage.slug).meta.source for q in quotes):
             return None
-        return nearest_quotes(self.dense, self.bank, text, limit, strong=bool(quotes))
+        return nearest_quotes(self.dense, self.bank, text, limit, bool(quotes), agree)
 
     def _where_it_stops(
         self, text: str, hits: list[Hit], quotes: list[Quote]

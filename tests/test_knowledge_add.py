@@ -261,9 +261,11 @@ def _bad_files(tmp_path: Path) -> list[tuple[Path, str]]:
     (tmp_path / "Tom.txt").write_text("   \n\n", encoding="utf-8")
     (tmp_path / "Skadet.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage \x00\x01")
     (tmp_path / "Regneark.xlsx").write_bytes(b"PK\x03\x04 whatever")
+    (tmp_path / "LESMEG").write_text("Uten filendelse.", encoding="utf-8")
     (tmp_path / "Stor.txt").write_text("ord " * 300_000, encoding="utf-8")
     return [
         (tmp_path / "Regneark.xlsx", "støttes ikke"),
+        (tmp_path / "LESMEG", "ingen filendelse"),
         (tmp_path / "Stor.txt", "større enn grensen"),
         (_encrypted_pdf(tmp_path / "Låst.pdf"), "kryptert"),
         (tmp_path / "Skadet.pdf", "skadet"),

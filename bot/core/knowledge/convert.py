@@ -69,7 +69,7 @@ def convert(name: str, data: bytes) -> Document:
     }
     reader = readers.get(suffix)
     if reader is None:
-        raise ConversionError("unsupported", suffix=suffix or "(none)")
+        raise ConversionError("unsupported" if suffix else "no_suffix", suffix=suffix)
     document = reader(data, PurePath(name).stem)
     sections = tuple(s for s in document.sections if s.paragraphs)
     if not sections:

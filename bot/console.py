@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.core.knowledge.desk import action_of
 from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.core.router import Coach, Context
@@ -69,12 +70,12 @@ async def _knowledge(line: str, coach: Coach, services: Services) -> str:
     """Run `!knowledge list|remove SLUG` (files are added on the command line)."""
     _, action, rest = ([*line.strip().split(maxsplit=2), "", ""])[:3]
     lang = coach.language.default
-    action = action.lower()
-    if action in ("list", "liste", "vis"):
+    chosen = action_of(action)
+    if chosen == "list":
         return (await services.desk.listing(lang)).text
-    if action in ("remove", "fjern", "slett") and rest.strip():
+    if chosen == "remove" and rest.strip():
         return (await services.desk.remove(rest.split()[0], lang)).text
-    if action in ("add", "legg-til", "leggtil"):
+    if chosen == "add":
         return coach.strings.t(lang, "knowledge.console_add")
     return coach.strings.t(lang, "knowledge.usage")
 

@@ -16,6 +16,24 @@ from bot.core.language import Language
 from bot.core.strings import Strings
 from bot.errors import DataFileError
 
+# `!knowledge <action>` in English and Norwegian, for every adapter.
+ACTIONS = {
+    "add": "add",
+    "legg-til": "add",
+    "leggtil": "add",
+    "list": "list",
+    "liste": "list",
+    "vis": "list",
+    "remove": "remove",
+    "fjern": "remove",
+    "slett": "remove",
+}
+
+
+def action_of(word: str) -> str | None:
+    """Return the knowledge action a word names ('add', 'list', 'remove'), if any."""
+    return ACTIONS.get(word.strip().lower())
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -111,4 +129,4 @@ class KnowledgeDesk:
         return ""
 
 
-__all__ = ["KnowledgeDesk", "Outcome"]
+__all__ = ["ACTIONS", "KnowledgeDesk", "Outcome", "action_of"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.core.knowledge.desk import action_of
 from bot.core.knowledge.library import LibraryError, megabytes
 from bot.core.language import Language
 from bot.core.reply import Reply
@@ -65,13 +66,13 @@ class AdminCog(commands.Cog):
         lang = self.bot.reply_language(ctx)
         desk = self.bot.desk
         async with working(ctx):
-            action = action.lower()
-            if action in ("add", "legg-til", "leggtil"):
+            chosen = action_of(action)
+            if chosen == "add":
                 text, ok = await self._add(ctx, lang, rest)
-            elif action in ("list", "liste", "vis"):
+            elif chosen == "list":
                 outcome = await desk.listing(lang)
                 text, ok = outcome.text, outcome.ok
-            elif action in ("remove", "fjern", "slett") and rest.strip():
+            elif chosen == "remove" and rest.strip():
                 outcome = await desk.remove(rest.split()[0], lang)
                 text, ok = outcome.text, outcome.ok
             else:

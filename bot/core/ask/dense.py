@@ -16,7 +16,6 @@ alone, and a coach with nothing added embeds nothing.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import threading
@@ -155,8 +154,7 @@ class DenseIndex:
             made = self.encoder.passage(todo)
             if made is not None:
                 new = {_key("passage", s): v for s, v in zip(todo, made, strict=True)}
-                with contextlib.suppress(Exception):
-                    self.cache.put_many(new)
+                self.cache.put_many(new)
                 found.update(new)
         if query is None:
             return [0.0] * len(sentences)

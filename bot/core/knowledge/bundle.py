@@ -123,7 +123,7 @@ def check_sizes(knowledge_dir: Path, max_file_bytes: int, max_total_bytes: int) 
             raise DataFileError(
                 file,
                 None,
-                f"the file has {_megabytes(size)}, over the limit of {_megabytes(max_file_bytes)} "
+                f"the file has {megabytes(size)}, over the limit of {megabytes(max_file_bytes)} "
                 "per knowledge file (COACH_KNOWLEDGE_MAX_BYTES)",
             )
         total += size
@@ -131,12 +131,12 @@ def check_sizes(knowledge_dir: Path, max_file_bytes: int, max_total_bytes: int) 
             raise DataFileError(
                 knowledge_dir,
                 None,
-                f"the knowledge folder holds over {_megabytes(max_total_bytes)} "
+                f"the knowledge folder holds over {megabytes(max_total_bytes)} "
                 f"(COACH_KNOWLEDGE_MAX_TOTAL_BYTES); {file.name} is past the limit",
             )
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     """Return a size as people read it: MB from one megabyte up, bytes below."""
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
@@ -180,4 +180,11 @@ def _load_all(knowledge_dir: Path, extra_dir: Path | None = None) -> Knowledge:
     )
 
 
-__all__ = ["CACHE_DISK_RESERVE", "Knowledge", "check_sizes", "code_files", "load_all"]
+__all__ = [
+    "CACHE_DISK_RESERVE",
+    "Knowledge",
+    "check_sizes",
+    "code_files",
+    "load_all",
+    "megabytes",
+]

@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 
 import yaml
 
+from bot.core.knowledge.bundle import megabytes
 from bot.core.knowledge.convert import ConversionError, Document, convert
 from bot.core.knowledge.posts import Post, extra_files, load_knowledge, load_post
 from bot.errors import DataFileError
@@ -33,13 +34,8 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ß": "ss"})
 LOCATION_WORDS = {"page": "side", "slide": "slide"}
 
 
-class LibraryError(Exception):
+class LibraryError(ConversionError):
     """An add or removal that did not happen: `code` names why, `values` fill its message."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,16 +239,10 @@ def _entry(file: Path, post: Post) -> Entry:
     return Entry(post.slug, post.title, source, len(post.passages), post.meta.added or "")
 
 
-def megabytes(size: int) -> str:
-    """Return a size as people read it: '20 MB', '1.5 MB'."""
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
-
-
 __all__ = [
     "Entry",
     "Library",
     "LibraryError",
-    "megabytes",
     "paragraphs",
     "render",
     "slugify",

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.core.knowledge.bundle import megabytes
 from bot.core.knowledge.desk import action_of
-from bot.core.knowledge.library import LibraryError, megabytes
+from bot.core.knowledge.library import LibraryError
 from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.discord_app.common import is_teacher, send_reply, working

@@ -68,8 +68,12 @@ def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 PYTHON = sys.executable
 
 
-def count_member_rows(path: Path, guild_id: int, user_id: int) -> int:
-    """Count the rows in any table that belong to the member, on the database file itself."""
+def count_member_rows(path: Path, guild_id: int | str, user_id: int | str) -> int:
+    """Count the rows in any table that belong to the member, on the database file itself.
+
+    A number is a Discord id, stored as "discord:<id>"; a string is stored as it is.
+    """
+    guild_id, user_id = (f"discord:{i}" if isinstance(i, int) else i for i in (guild_id, user_id))
     with contextlib.closing(sqlite3.connect(path)) as conn:
         row = conn.execute(
             "SELECT (SELECT COUNT(*) FROM members WHERE guild_id = ?1 AND user_id = ?2) + "

@@ -306,9 +306,115 @@ def test_sigkill_mid_write_storm_keeps_every_acknowledged_write(tmp_path: Path) 
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = set(
             conn.execute(
-                "SELECT s.user_id, a.revision, a.text FROM answers a "
-                "JOIN strategies s ON s.id = a.strategy_id"
+                "SELECT CAST(SUBSTR(s.user_id, 9) AS INTEGER), a.revision, a.text FROM answers a "
+                "JOIN strategies s ON s.id = a.strategy_id"  # user_id is "discord:<id>"
             ).fetchall()
         )
     missing = [a for a in acked if a not in stored]
     assert missing == []
+
+
+def _version_2_with_a_class(path: Path) -> None:
+    """Build a schema-2 file as the Discord-only coach left it: two members, revisions, usage."""
+    with sqlite3.connect(path) as conn:
+        for script in MIGRATIONS[:2]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 2")
+        day = "2026-09-01T10:00:00+00:00"
+        big = 912345678901234567  # a Discord snowflake
+        conn.executemany(
+            "INSERT INTO members VALUES (?, ?, ?, 'nb', ?, ?)",
+            [(big, 111, "Kari", day, day), (big, 222, "Ola", day, day)],
+        )
+        conn.executemany(
+            "INSERT INTO strategies VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (1, big, 111, "Gammel kafé", 2, "archived", day, day),
+                (2, big, 111, "Sykkelbutikk", 3, "active", day, day),
+                (3, big, 222, "Bakeri", 1, "active", day, day),
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (1, 1, "company", 1, "En kafé.", day),
+                (2, 2, "company", 1, "Vi selger sykler.", day),
+                (3, 2, "company", 2, "Vi selger og reparerer sykler i Bodø.", day),
+                (4, 2, "goals", 1, "Flere kunder om våren.", day),
+                (5, 3, "company", 1, "Et bakeri.", day),
+            ],
+        )
+        conn.execute(
+            "INSERT INTO events VALUES (1, ?, 111, 'ask', 'hva er åpenhet?', 0, 'offline', ?)",
+            (big, day),
+        )
+        conn.execute(
+            "INSERT INTO votes VALUES (1, ?, 222, 98765, 'hva er en persona?', 'p.md', -1, ?)",
+            (big, day),
+        )
+
+
+async def test_upgrading_to_platform_ids_keeps_every_discord_row_and_revision(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    _version_2_with_a_class(path)
+    big = 912345678901234567
+    with sqlite3.connect(path) as conn:
+        before = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+    store = await open_store(path)
+    try:
+        kari = await store.get_strategy(big, 111)
+        assert kari is not None and kari.company == "Sykkelbutikk" and kari.current_step == 3
+        assert kari.answers["company"].revision == 2
+        assert kari.answers["company"].text == "Vi selger og reparerer sykler i Bodø."
+        assert [a.text for a in await store.revisions(big, 111, "company")] == [
+            "Vi selger sykler.",
+            "Vi selger og reparerer sykler i Bodø.",
+        ]
+        overview = await store.class_overview(big)
+        assert [(r.user_id, r.display_name, r.revisions) for r in overview] == [
+            (111, "Kari", 3),
+            (222, "Ola", 1),
+        ]
+        stats = await store.stats(big)
+        assert stats.commands == {"ask": 1}
+        assert stats.weakest == [("hva er en persona?", -1, 1)]
+        assert await store.member_language(big, 222) == "nb"
+        # A Slack member whose id shares nothing with a Discord one, in a workspace of their own.
+        await store.start_strategy("slack:T0CLASS", "slack:T0CLASS:U111", "Frisør", "Siri", "nb")
+        assert (await store.get_strategy(big, 111)).company == "Sykkelbutikk"  # type: ignore[union-attr]
+        assert await store.class_overview("slack:T0CLASS") != []
+        assert [r.user_id for r in await store.class_overview("slack:T0CLASS")] == [
+            "slack:T0CLASS:U111"
+        ]
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        after = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ids = {r[0] for r in conn.execute("SELECT user_id FROM members")}
+    assert after == {**before, "members": before["members"] + 1, "strategies": 4}
+    assert ids == {"discord:111", "discord:222", "slack:T0CLASS:U111"}
+
+
+async def test_forget_after_the_upgrade_removes_the_discord_member_only(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    _version_2_with_a_class(path)
+    big = 912345678901234567
+    store = await open_store(path)
+    try:
+        await store.start_strategy("slack:T0CLASS", "slack:T0CLASS:U111", "Frisør", "Siri", "nb")
+        deleted = await store.forget_member(big, 111)
+        assert deleted == 1 + 2 + 4 + 1  # the member, two strategies, four answers, one event
+        assert await store.get_strategy(big, 111) is None
+        assert (await store.get_strategy(big, 222)) is not None
+        assert (await store.get_strategy("slack:T0CLASS", "slack:T0CLASS:U111")) is not None
+    finally:
+        await store.close()
+    assert count_member_rows(path, big, 111) == 0
+    assert count_member_rows(path, big, 222) == 1 + 1 + 1 + 1  # member, strategy, answer, vote
+
+
+TABLES = ("members", "strategies", "answers", "events", "votes")

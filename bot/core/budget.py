@@ -13,9 +13,9 @@ class DailyBudget:
 
     per_day: int
     today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
-    used: dict[tuple[int, date], int] = field(default_factory=dict)
+    used: dict[tuple[int | str, date], int] = field(default_factory=dict)
 
-    def take(self, key: int) -> bool:
+    def take(self, key: int | str) -> bool:
         """Use one reply of the server's budget; False when today's is spent."""
         if self.per_day <= 0:
             return True

@@ -14,6 +14,10 @@ from pydantic import BaseModel, Field
 
 Role = Literal["system", "user", "assistant"]
 
+# A member's or a server's id: Discord's (and the console's, the CLI's) are numbers; another
+# platform's are strings that name it ("slack:T0123", "slack:T0123:U0456"), so they never collide.
+MemberId = int | str
+
 
 class ChatMessage(BaseModel):
     """One message of a chat completion request."""
@@ -53,8 +57,8 @@ class Answer(BaseModel):
 class Strategy(BaseModel):
     """A member's active strategy: the company, where they are, and their latest answers."""
 
-    guild_id: int
-    user_id: int
+    guild_id: MemberId
+    user_id: MemberId
     company: str
     current_step: int
     created_at: datetime
@@ -65,7 +69,7 @@ class Strategy(BaseModel):
 class MemberProgress(BaseModel):
     """One row of a teacher's class overview."""
 
-    user_id: int
+    user_id: MemberId
     display_name: str
     company: str
     current_step: int
@@ -86,39 +90,44 @@ class Stats(BaseModel):
 class StrategyStore(Protocol):
     """Durable storage for strategies; every write is committed before it returns."""
 
-    async def get_strategy(self, guild_id: int, user_id: int) -> Strategy | None:
+    async def get_strategy(self, guild_id: MemberId, user_id: MemberId) -> Strategy | None:
         """Return the member's active strategy, with the latest revision of each answer."""
         ...
 
     async def start_strategy(
-        self, guild_id: int, user_id: int, company: str, display_name: str, language: str
+        self, guild_id: MemberId, user_id: MemberId, company: str, display_name: str, language: str
     ) -> Strategy:
         """Start a strategy for a member (there must be no active one)."""
         ...
 
     async def save_answer(
-        self, guild_id: int, user_id: int, step: str, text: str, language: str | None = None
+        self,
+        guild_id: MemberId,
+        user_id: MemberId,
+        step: str,
+        text: str,
+        language: str | None = None,
     ) -> Answer:
         """Add a new revision of the member's answer to a step (earlier ones are kept)."""
         ...
 
-    async def set_step(self, guild_id: int, user_id: int, step: int) -> None:
+    async def set_step(self, guild_id: MemberId, user_id: MemberId, step: int) -> None:
         """Move the member to step number `step` (0-based)."""
         ...
 
-    async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
+    async def reset_strategy(self, guild_id: MemberId, user_id: MemberId) -> bool:
         """Archive the member's active strategy (its answers stay stored); say if there was one."""
         ...
 
-    async def forget_member(self, guild_id: int, user_id: int) -> int:
+    async def forget_member(self, guild_id: MemberId, user_id: MemberId) -> int:
         """Delete every row of the member in this server, in every table; return rows deleted."""
         ...
 
-    async def class_overview(self, guild_id: int) -> list[MemberProgress]:
+    async def class_overview(self, guild_id: MemberId) -> list[MemberProgress]:
         """Return every member with an active strategy in this server."""
         ...
 
-    async def member_language(self, guild_id: int, user_id: int) -> str | None:
+    async def member_language(self, guild_id: MemberId, user_id: MemberId) -> str | None:
         """Return the language the member last wrote in, if known."""
         ...
 
@@ -133,8 +142,8 @@ class UsageLog(Protocol):
 
     async def record_event(
         self,
-        guild_id: int,
-        user_id: int,
+        guild_id: MemberId,
+        user_id: MemberId,
         command: str,
         question: str | None = None,
         answered: bool | None = None,
@@ -144,12 +153,18 @@ class UsageLog(Protocol):
         ...
 
     async def record_vote(
-        self, guild_id: int, user_id: int, message_id: int, question: str, sources: str, vote: int
+        self,
+        guild_id: MemberId,
+        user_id: MemberId,
+        message_id: MemberId,
+        question: str,
+        sources: str,
+        vote: int,
     ) -> None:
         """Store a member's vote on an answer."""
         ...
 
-    async def stats(self, guild_id: int, limit: int = 5) -> Stats:
+    async def stats(self, guild_id: MemberId, limit: int = 5) -> Stats:
         """Return usage, most-declined questions and the weakest answers in a server."""
         ...
 
@@ -178,6 +193,7 @@ __all__ = [
     "Answer",
     "ChatMessage",
     "ChatModel",
+    "MemberId",
     "MemberProgress",
     "NoActiveStrategy",
     "Role",

@@ -18,7 +18,7 @@ from bot.core.budget import DailyBudget
 from bot.core.commands import MAX_INPUT_CHARS, parse_command
 from bot.core.knowledge.bundle import Knowledge
 from bot.core.language import Language, LanguagePolicy
-from bot.core.ports import ChatModel, StrategyStore, UsageLog, VectorStore
+from bot.core.ports import ChatModel, MemberId, StrategyStore, UsageLog, VectorStore
 from bot.core.prompts import Prompts
 from bot.core.reply import Reply
 from bot.core.review.service import Reviewing
@@ -34,12 +34,12 @@ log = logging.getLogger(__name__)
 class Context:
     """Who is asking, and where: the member, their server, and their conversation."""
 
-    user_id: int = 0
-    guild_id: int = 0
+    user_id: MemberId = 0
+    guild_id: MemberId = 0
     conversation: str = "console"
     is_teacher: bool = False
     display_name: str = ""
-    budget_key: int | None = None  # the server whose daily LLM budget this reply draws on
+    budget_key: MemberId | None = None  # the server whose daily LLM budget this reply draws on
 
 
 @dataclass(frozen=True, slots=True)

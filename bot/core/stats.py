@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.core.language import Language
-from bot.core.ports import UsageLog
+from bot.core.ports import MemberId, UsageLog
 from bot.core.reply import Reply
 from bot.core.strings import Strings
 from bot.errors import StoreError
 
 
 async def stats_reply(
-    usage: UsageLog | None, guild_id: int, strings: Strings, lang: Language
+    usage: UsageLog | None, guild_id: MemberId, strings: Strings, lang: Language
 ) -> Reply:
     """Return the server's usage as a private Reply (or why it cannot be read)."""
     if usage is None:

@@ -14,8 +14,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.core.ports import Answer, MemberProgress, NoActiveStrategy, Stats, Strategy, StrategyExists
+from bot.core.ports import (
+    Answer,
+    MemberId,
+    MemberProgress,
+    NoActiveStrategy,
+    Stats,
+    Strategy,
+    StrategyExists,
+)
 from bot.store._schema import migrate
+from bot.store._schema import stored_id as _key
+from bot.store._schema import unstored_id as _unkey
 from bot.store._sqlite import (
     ThreadConnection,
     configure,
@@ -115,12 +125,12 @@ class SQLiteStore:
 
     # -- strategies ------------------------------------------------------------------------
 
-    async def get_strategy(self, guild_id: int, user_id: int) -> Strategy | None:
+    async def get_strategy(self, guild_id: MemberId, user_id: MemberId) -> Strategy | None:
         """Return the member's active strategy, with the latest revision of each answer."""
         rows = await self._fetchall(
             "SELECT id, company, current_step, created_at, updated_at FROM strategies "
             "WHERE guild_id = ? AND user_id = ? AND status = 'active'",
-            (guild_id, user_id),
+            (_key(guild_id), _key(user_id)),
         )
         if not rows:
             return None
@@ -145,7 +155,7 @@ class SQLiteStore:
         )
 
     async def start_strategy(
-        self, guild_id: int, user_id: int, company: str, display_name: str, language: str
+        self, guild_id: MemberId, user_id: MemberId, company: str, display_name: str, language: str
     ) -> Strategy:
         """Start a strategy for a member; raise StrategyExists if one is active."""
         stamp = now()
@@ -156,7 +166,7 @@ class SQLiteStore:
                 conn.execute(
                     "INSERT INTO strategies (guild_id, user_id, company, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (guild_id, user_id, company, stamp, stamp),
+                    (_key(guild_id), _key(user_id), company, stamp, stamp),
                 )
             except sqlite3.IntegrityError:
                 raise StrategyExists from None
@@ -169,33 +179,39 @@ class SQLiteStore:
     @staticmethod
     def _touch(
         conn: sqlite3.Connection,
-        guild_id: int,
-        user_id: int,
+        guild_id: MemberId,
+        user_id: MemberId,
         stamp: str,
         display_name: str | None = None,
         language: str | None = None,
     ) -> None:
+        names = (display_name, language)
         conn.execute(
             "INSERT INTO members (guild_id, user_id, display_name, language, created_at, "
             "last_active) VALUES (?, ?, COALESCE(?, ''), ?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET last_active = excluded.last_active, "
             "display_name = COALESCE(?, members.display_name), "
             "language = COALESCE(?, members.language)",
-            (guild_id, user_id, display_name, language, stamp, stamp, display_name, language),
+            (_key(guild_id), _key(user_id), display_name, language, stamp, stamp, *names),
         )
 
     @staticmethod
-    def _active_id(conn: sqlite3.Connection, guild_id: int, user_id: int) -> int:
+    def _active_id(conn: sqlite3.Connection, guild_id: MemberId, user_id: MemberId) -> int:
         row = conn.execute(
             "SELECT id FROM strategies WHERE guild_id = ? AND user_id = ? AND status = 'active'",
-            (guild_id, user_id),
+            (_key(guild_id), _key(user_id)),
         ).fetchone()
         if row is None:
             raise NoActiveStrategy
         return int(row[0])
 
     async def save_answer(
-        self, guild_id: int, user_id: int, step: str, text: str, language: str | None = None
+        self,
+        guild_id: MemberId,
+        user_id: MemberId,
+        step: str,
+        text: str,
+        language: str | None = None,
     ) -> Answer:
         """Add a new revision of the member's answer to a step (earlier ones are kept)."""
         stamp = now()
@@ -219,7 +235,7 @@ class SQLiteStore:
 
         return await self._write(unit)
 
-    async def set_step(self, guild_id: int, user_id: int, step: int) -> None:
+    async def set_step(self, guild_id: MemberId, user_id: MemberId, step: int) -> None:
         """Move the member to step number `step` (0-based)."""
         stamp = now()
 
@@ -233,18 +249,18 @@ class SQLiteStore:
 
         await self._write(unit)
 
-    async def revisions(self, guild_id: int, user_id: int, step: str) -> list[Answer]:
+    async def revisions(self, guild_id: MemberId, user_id: MemberId, step: str) -> list[Answer]:
         """Return every revision of the member's answer to a step, oldest first."""
         rows = await self._fetchall(
             "SELECT a.step, a.revision, a.text, a.created_at FROM answers a "
             "JOIN strategies s ON s.id = a.strategy_id "
             "WHERE s.guild_id = ? AND s.user_id = ? AND s.status = 'active' AND a.step = ? "
             "ORDER BY a.revision",
-            (guild_id, user_id, step),
+            (_key(guild_id), _key(user_id), step),
         )
         return [Answer(step=r[0], revision=r[1], text=r[2], created_at=_when(r[3])) for r in rows]
 
-    async def reset_strategy(self, guild_id: int, user_id: int) -> bool:
+    async def reset_strategy(self, guild_id: MemberId, user_id: MemberId) -> bool:
         """Archive the member's active strategy (its answers stay stored); say if there was one."""
         stamp = now()
 
@@ -252,13 +268,13 @@ class SQLiteStore:
             cursor = conn.execute(
                 "UPDATE strategies SET status = 'archived', updated_at = ? "
                 "WHERE guild_id = ? AND user_id = ? AND status = 'active'",
-                (stamp, guild_id, user_id),
+                (stamp, _key(guild_id), _key(user_id)),
             )
             return cursor.rowcount > 0
 
         return await self._write(unit)
 
-    async def forget_member(self, guild_id: int, user_id: int) -> int:
+    async def forget_member(self, guild_id: MemberId, user_id: MemberId) -> int:
         """Delete every row of the member in this server, in every table; return rows deleted."""
 
         def unit(conn: sqlite3.Connection) -> int:
@@ -272,13 +288,13 @@ class SQLiteStore:
                 "DELETE FROM strategies WHERE guild_id = ? AND user_id = ?",
                 "DELETE FROM members WHERE guild_id = ? AND user_id = ?",
             ):
-                cursor = conn.execute(sql, (guild_id, user_id))
+                cursor = conn.execute(sql, (_key(guild_id), _key(user_id)))
                 deleted += max(cursor.rowcount, 0)
             return deleted
 
         return await self._write(unit)
 
-    async def class_overview(self, guild_id: int) -> list[MemberProgress]:
+    async def class_overview(self, guild_id: MemberId) -> list[MemberProgress]:
         """Return every member with an active strategy in this server."""
         rows = await self._fetchall(
             "SELECT m.user_id, m.display_name, s.company, s.current_step, m.last_active, "
@@ -286,11 +302,11 @@ class SQLiteStore:
             "(SELECT COUNT(*) FROM answers a WHERE a.strategy_id = s.id) "
             "FROM strategies s JOIN members m ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
             "WHERE s.guild_id = ? AND s.status = 'active' ORDER BY m.display_name, m.user_id",
-            (guild_id,),
+            (_key(guild_id),),
         )
         return [
             MemberProgress(
-                user_id=r[0],
+                user_id=_unkey(r[0]),
                 display_name=r[1],
                 company=r[2],
                 current_step=r[3],
@@ -301,10 +317,11 @@ class SQLiteStore:
             for r in rows
         ]
 
-    async def member_language(self, guild_id: int, user_id: int) -> str | None:
+    async def member_language(self, guild_id: MemberId, user_id: MemberId) -> str | None:
         """Return the language the member last wrote in, if known."""
         rows = await self._fetchall(
-            "SELECT language FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            "SELECT language FROM members WHERE guild_id = ? AND user_id = ?",
+            (_key(guild_id), _key(user_id)),
         )
         return rows[0][0] if rows and rows[0][0] else None
 
@@ -312,8 +329,8 @@ class SQLiteStore:
 
     async def record_event(
         self,
-        guild_id: int,
-        user_id: int,
+        guild_id: MemberId,
+        user_id: MemberId,
         command: str,
         question: str | None = None,
         answered: bool | None = None,
@@ -326,13 +343,19 @@ class SQLiteStore:
             conn.execute(
                 "INSERT INTO events (guild_id, user_id, command, question, answered, engine, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, user_id, command, question, answered, engine, stamp),
+                (_key(guild_id), _key(user_id), command, question, answered, engine, stamp),
             )
 
         await self._write(unit)
 
     async def record_vote(
-        self, guild_id: int, user_id: int, message_id: int, question: str, sources: str, vote: int
+        self,
+        guild_id: MemberId,
+        user_id: MemberId,
+        message_id: MemberId,
+        question: str,
+        sources: str,
+        vote: int,
     ) -> None:
         """Store a member's 👍 (1) or 👎 (-1) on an answer; voting again changes the vote."""
         stamp = now()
@@ -342,28 +365,28 @@ class SQLiteStore:
                 "INSERT INTO votes (guild_id, user_id, message_id, question, sources, vote, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) "
                 "DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-                (guild_id, user_id, message_id, question, sources, vote, stamp),
+                (_key(guild_id), _key(user_id), _key(message_id), question, sources, vote, stamp),
             )
 
         await self._write(unit)
 
-    async def stats(self, guild_id: int, limit: int = 5) -> Stats:
+    async def stats(self, guild_id: MemberId, limit: int = 5) -> Stats:
         """Return usage per command, the questions declined most often, and the weakest answers."""
         counts = await self._fetchall(
             "SELECT command, COUNT(*) FROM events WHERE guild_id = ? GROUP BY command "
             "ORDER BY COUNT(*) DESC",
-            (guild_id,),
+            (_key(guild_id),),
         )
         declined = await self._fetchall(
             "SELECT LOWER(TRIM(question)) q, COUNT(*) FROM events WHERE guild_id = ? AND "
             "command = 'ask' AND answered = 0 AND question IS NOT NULL GROUP BY q "
             "ORDER BY COUNT(*) DESC, q LIMIT ?",
-            (guild_id, limit),
+            (_key(guild_id), limit),
         )
         weakest = await self._fetchall(
             "SELECT question, SUM(vote), COUNT(*) FROM votes WHERE guild_id = ? GROUP BY question "
             "HAVING SUM(vote) < 0 ORDER BY SUM(vote), question LIMIT ?",
-            (guild_id, limit),
+            (_key(guild_id), limit),
         )
         return Stats(
             commands={r[0]: r[1] for r in counts},

@@ -13,7 +13,7 @@ from bot.core.ask.offline import MAX_QUESTION_CHARS, OfflineAsker
 from bot.core.ask.result import AskResult
 from bot.core.budget import DailyBudget
 from bot.core.language import Language, LanguagePolicy
-from bot.core.ports import ChatModel
+from bot.core.ports import ChatModel, MemberId
 from bot.core.prompts import Prompts
 from bot.core.reply import Reply, Source
 from bot.core.search import SearchIndex
@@ -64,7 +64,7 @@ class Asking:
         question: str,
         conversation: str | None = None,
         language: Language | None = None,
-        budget_key: int | None = None,
+        budget_key: MemberId | None = None,
     ) -> AskResult:
         """Answer with the model when configured (falling back offline), else offline.
 

@@ -8,7 +8,7 @@ from bot.core.ask.grounded import LANGUAGE_NAMES
 from bot.core.budget import DailyBudget
 from bot.core.guard import Guard
 from bot.core.language import Language, LanguagePolicy
-from bot.core.ports import ChatModel
+from bot.core.ports import ChatModel, MemberId
 from bot.core.prompts import Prompts, as_data
 from bot.core.reply import Reply
 from bot.core.review.judge import Reviewer
@@ -66,7 +66,7 @@ class Reviewing:
         draft: str,
         platform: str | None = None,
         language: Language | None = None,
-        budget_key: int | None = None,
+        budget_key: MemberId | None = None,
     ) -> ReviewResult:
         """Review by the rules, then let the model add remarks and a rewrite when configured."""
         # On a thread: the tone models take tens of milliseconds, the event loop none of them.

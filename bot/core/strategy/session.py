@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
 from bot.core.ports import (
+    MemberId,
     NoActiveStrategy,
     StoreConflict,
     Strategy,
@@ -74,8 +75,8 @@ class Advice:
 class Member:
     """Who is using the coach, where, and whether they teach the class there."""
 
-    guild_id: int
-    user_id: int
+    guild_id: MemberId
+    user_id: MemberId
     display_name: str
     is_teacher: bool
 
@@ -356,7 +357,7 @@ class StrategyCoach:
         if not member.is_teacher:
             return self._reply(lang, self._t(lang, "teachers_only"))
         rows = await store.class_overview(member.guild_id)
-        states: dict[int, dict[str, State]] = {}
+        states: dict[MemberId, dict[str, State]] = {}
         for row in rows:  # each member's steps judged on their latest answers
             strategy = await store.get_strategy(member.guild_id, row.user_id)
             states[row.user_id] = self.states(strategy) if strategy is not None else {}

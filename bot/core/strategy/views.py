@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import Language
-from bot.core.ports import MemberProgress, Strategy
+from bot.core.ports import MemberId, MemberProgress, Strategy
 from bot.core.strategy.feedback import Feedback
 from bot.core.strategy.steps import Step, Steps
 from bot.core.strings import Strings, missing_notice
@@ -41,7 +41,7 @@ class Named(Protocol):
     """Someone shown by name: a member using the coach, or a row of the class overview."""
 
     @property
-    def user_id(self) -> int: ...
+    def user_id(self) -> MemberId: ...
 
     @property
     def display_name(self) -> str: ...
@@ -202,7 +202,7 @@ class StrategyViews:
         self,
         rows: list[MemberProgress],
         lang: Language,
-        states: Mapping[int, Mapping[str, str]] | None = None,
+        states: Mapping[MemberId, Mapping[str, str]] | None = None,
     ) -> str:
         """Return the teacher's overview: members per step, good steps, who is stuck.
 
@@ -233,7 +233,7 @@ class StrategyViews:
         return "\n".join(lines)
 
     def class_csv(
-        self, rows: list[MemberProgress], states: Mapping[int, Mapping[str, str]] | None = None
+        self, rows: list[MemberProgress], states: Mapping[MemberId, Mapping[str, str]] | None = None
     ) -> str:
         """Return the class overview as CSV, one row per member (good steps and the others)."""
         states = states or {}
@@ -265,7 +265,9 @@ def export_filename(company: str) -> str:
     return f"strategi-{_slug(company)}.md"
 
 
-def _judged(row: MemberProgress, states: Mapping[int, Mapping[str, str]]) -> tuple[int, list[str]]:
+def _judged(
+    row: MemberProgress, states: Mapping[MemberId, Mapping[str, str]]
+) -> tuple[int, list[str]]:
     """Return a member's number of good steps and the answered steps that need work."""
     own = states.get(row.user_id, {})
     work = [k for k in row.answered if own.get(k, "good") != "good"]

@@ -1,6 +1,7 @@
 """Command line and composition root: read Settings, build the services, pick an adapter.
 
-python -m bot                  the console, or Discord when DISCORD_TOKEN is set
+python -m bot                  the console; Slack with both SLACK_*_TOKEN set, Discord with
+                               DISCORD_TOKEN (both at once when both are set)
 python -m bot chat             the console
 python -m bot ask [--json] QUESTION
 python -m bot ask --batch      JSON Lines {"question": ...} on stdin, one JSON line out per line
@@ -125,6 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command is None and (settings.slack_bot_token or settings.slack_app_token):
+        if not settings.slack_enabled:
+            missing = "SLACK_APP_TOKEN" if settings.slack_bot_token else "SLACK_BOT_TOKEN"
+            raise ConfigError(missing, "is needed too: Socket Mode uses both Slack tokens")
+        from bot.slack_app import run_slack
+
+        return run_slack(settings)  # with DISCORD_TOKEN as well, both run in one process
     if args.command is None and settings.discord_token is not None:
         from bot.discord_app import run_discord
 

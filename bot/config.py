@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -124,6 +131,24 @@ class Settings(BaseSettings):
     teacher_role: str = Field(
         default="Lærer", validation_alias=AliasChoices("COACH_TEACHER_ROLE", "teacher_role")
     )
+    # Slack over Socket Mode: the bot token (xoxb-) calls the Web API, the app-level token
+    # (xapp-) opens the websocket. SLACK_API_URL points both elsewhere (GovSlack, a proxy, tests).
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url"),
+    )
+    slack_teachers: str = Field(
+        default="", validation_alias=AliasChoices("COACH_SLACK_TEACHERS", "slack_teachers")
+    )
+    slack_channels: str = Field(
+        default="", validation_alias=AliasChoices("COACH_SLACK_CHANNELS", "slack_channels")
+    )
 
     @field_validator("llm_base_url")
     @classmethod
@@ -137,7 +162,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("llm_api_key", "discord_token")
+    @field_validator("llm_api_key", "discord_token", "slack_bot_token", "slack_app_token")
     @classmethod
     def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
         # A stray line break (pasted from a file) would end up inside an HTTP header and then in
@@ -164,6 +189,51 @@ class Settings(BaseSettings):
         parts = self.channels.replace(";", ",").split(",")
         return frozenset(int(p) for p in parts if p.strip())
 
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _check_slack_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        prefix = "xoxb-" if info.field_name == "slack_bot_token" else "xapp-"
+        if not value.get_secret_value().strip().startswith(prefix):
+            raise ValueError(f"must start with {prefix} (Slack app settings -> OAuth / Basic)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _check_slack_url(cls, value: str) -> str:
+        value = value.strip() or "https://slack.com/api/"
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") + "/"
+
+    @field_validator("slack_teachers", "slack_channels")
+    @classmethod
+    def _check_slack_ids(cls, value: str) -> str:
+        for part in value.replace(";", ",").split(","):
+            if part.strip() and not part.strip().isalnum():
+                raise ValueError("must be Slack ids separated by commas, e.g. U0123ABCD,U0456EFGH")
+        return value
+
+    @staticmethod
+    def _ids(value: str) -> frozenset[str]:
+        return frozenset(p.strip().upper() for p in value.replace(";", ",").split(",") if p.strip())
+
+    @property
+    def slack_teacher_ids(self) -> frozenset[str]:
+        """Return the Slack user ids that are teachers besides the workspace's admins."""
+        return self._ids(self.slack_teachers)
+
+    @property
+    def slack_channel_ids(self) -> frozenset[str]:
+        """Return the Slack channel ids the coach listens in (empty: everywhere it is)."""
+        return self._ids(self.slack_channels)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Say whether both Slack tokens are set (Socket Mode needs the two)."""
+        return self.slack_bot_token is not None and self.slack_app_token is not None
+
     @field_validator("llm_model")
     @classmethod
     def _check_model(cls, value: str) -> str:
@@ -185,7 +255,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Return the secret values set (for the log filter that masks them)."""
-        values = [self.discord_token, self.llm_api_key]
+        values = [self.discord_token, self.llm_api_key, self.slack_bot_token, self.slack_app_token]
         return [v.get_secret_value() for v in values if v is not None]
 
     @property

@@ -57,7 +57,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Return an environment for a subprocess of the coach, with its database under tmp_path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "OPENAI_"))}
-    env.pop("DISCORD_TOKEN", None)
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL"):
+        env.pop(name, None)
     env["COACH_DB_PATH"] = str(tmp_path / "coach.db")
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONFAULTHANDLER"] = "1"  # a hung child prints its stacks on SIGABRT (tests/procs.py)

@@ -20,6 +20,7 @@ ADAPTER_MODULES = {
     "bot.store",
     "bot.console",
     "bot.discord_app",
+    "bot.slack_app",
     "bot.__main__",
     "bot.app",
     "bot.cli",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,4 +64,42 @@ class Reply(BaseModel):
         return "\n\n".join(p for p in self.parts if p)
 
 
-__all__ = ["Attachment", "Reply", "ReplyKind", "Source"]
+_SEPARATORS = (
+    re.compile(r"(\n\s*\n)"),  # paragraphs
+    re.compile(r"(\n)"),  # lines
+    re.compile(r"(?<=[.!?…])(\s+)"),  # sentences
+    re.compile(r"( +)"),  # words (a link has no spaces, so it is never cut)
+)
+
+
+def pieces(text: str, limit: int, level: int = 0) -> list[str]:
+    """Split text into pieces of at most `limit`: paragraphs, then lines, sentences, words.
+
+    Shared by the chat adapters (a Discord message, a Slack section); a link is never cut.
+    """
+    if len(text) <= limit:
+        return [text]
+    for depth in range(level, len(_SEPARATORS)):
+        tokens = _SEPARATORS[depth].split(text)
+        if len(tokens) == 1:
+            continue
+        chunks: list[str] = []
+        current = ""
+        for token in tokens:
+            if len(current) + len(token) <= limit:
+                current += token
+            else:
+                if current.strip():
+                    chunks.append(current)
+                current = token if token.strip() else ""
+        if current.strip():
+            chunks.append(current)
+        out: list[str] = []
+        for chunk in chunks:
+            out.extend(pieces(chunk, limit, depth + 1) if len(chunk) > limit else [chunk])
+        return [c.strip() for c in out if c.strip()]
+    # One unbroken run longer than a message (no spaces at all): cut it, as a last resort.
+    return [text[i : i + limit] for i in range(0, len(text), limit)]
+
+
+__all__ = ["Attachment", "Reply", "ReplyKind", "Source", "pieces"]

@@ -12,7 +12,7 @@ import re
 from discord.utils import escape_markdown
 
 from bot.core.language import Language
-from bot.core.reply import Reply, Source
+from bot.core.reply import Reply, Source, pieces
 from bot.core.strings import Strings
 
 LIMIT = 2000
@@ -39,46 +39,11 @@ def _place(source: Source, language: Language) -> str:
     return escape_markdown(source.place(language))
 
 
-_SEPARATORS = (
-    re.compile(r"(\n\s*\n)"),  # paragraphs
-    re.compile(r"(\n)"),  # lines
-    re.compile(r"(?<=[.!?…])(\s+)"),  # sentences
-    re.compile(r"( +)"),  # words (a link has no spaces, so it is never cut)
-)
-
-
-def _pieces(text: str, limit: int, level: int = 0) -> list[str]:
-    """Split text into pieces of at most `limit`: paragraphs, then lines, sentences, words."""
-    if len(text) <= limit:
-        return [text]
-    for depth in range(level, len(_SEPARATORS)):
-        tokens = _SEPARATORS[depth].split(text)
-        if len(tokens) == 1:
-            continue
-        chunks: list[str] = []
-        current = ""
-        for token in tokens:
-            if len(current) + len(token) <= limit:
-                current += token
-            else:
-                if current.strip():
-                    chunks.append(current)
-                current = token if token.strip() else ""
-        if current.strip():
-            chunks.append(current)
-        out: list[str] = []
-        for chunk in chunks:
-            out.extend(_pieces(chunk, limit, depth + 1) if len(chunk) > limit else [chunk])
-        return [c.strip() for c in out if c.strip()]
-    # One unbroken run longer than a message (no spaces at all): cut it, as a last resort.
-    return [text[i : i + limit] for i in range(0, len(text), limit)]
-
-
 def split_message(text: str, limit: int = BUDGET) -> list[str]:
     """Split text into Discord messages, closing and reopening code blocks across the cut."""
     messages: list[str] = []
     open_fence: str | None = None
-    for piece in _pieces(text, limit - 20):
+    for piece in pieces(text, limit - 20):
         prefix = open_fence + "\n" if open_fence is not None else ""
         body = prefix + piece
         fences = re.findall(r"```[^\s`]*", piece)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -130,9 +131,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if not settings.slack_enabled:
             missing = "SLACK_APP_TOKEN" if settings.slack_bot_token else "SLACK_BOT_TOKEN"
             raise ConfigError(missing, "is needed too: Socket Mode uses both Slack tokens")
-        from bot.slack_app import run_slack
-
-        return run_slack(settings)  # with DISCORD_TOKEN as well, both run in one process
+        return run_chat(settings)  # with DISCORD_TOKEN as well, both run in one process
     if args.command is None and settings.discord_token is not None:
         from bot.discord_app import run_discord
 
@@ -146,6 +145,57 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return asyncio.run(run_command(args, settings))
     return run_console_with_services(settings)
+
+
+CLOSE_SECONDS = 8.0  # each chat connection gets this long to close; the process ends within 10 s
+
+
+async def serve_chat(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run Slack, and Discord too when DISCORD_TOKEN is set, on one set of services.
+
+    SIGTERM, SIGINT or `stop` closes the Socket Mode connection, the Discord connection, the HTTP
+    client and the database.
+    """
+    from bot.app import open_services
+    from bot.slack_app import SlackCoach
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_services(settings) as services:
+        slack = SlackCoach(settings, services)
+        waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
+        try:
+            await slack.start()
+            log.info("connected to Slack over Socket Mode")
+            if settings.discord_token is not None:
+                from bot.discord_app import run_bot
+
+                waiters.append(asyncio.ensure_future(run_bot(settings, services, stop)))
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            stop.set()  # Discord ended by itself (a refused token): close Slack as well
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.gather(*waiters), CLOSE_SECONDS)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(slack.close(), CLOSE_SECONDS)
+    return 0
+
+
+def run_chat(settings: Settings) -> int:
+    """Run on Slack (and Discord) until stopped; logs go to stderr with every token masked."""
+    import discord
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    try:
+        return asyncio.run(serve_chat(settings))
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN); check it in the Developer Portal.")
+        return 2
 
 
 def run_console_with_services(

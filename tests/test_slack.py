@@ -324,13 +324,13 @@ if sys.platform == "win32":  # pragma: no cover - signals differ there
 async def test_with_a_discord_token_too_both_run_in_one_process_on_one_set_of_services(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """serve() starts the Discord bot beside Slack on the same services; a stop closes both.
+    """serve_chat() starts the Discord bot beside Slack on the same services; a stop closes both.
 
     Discord's gateway is the outer seam (no network here): `CoachBot.start` records the services
     it was given and waits to be closed.
     """
+    from bot.__main__ import serve_chat
     from bot.discord_app.bot import CoachBot
-    from bot.slack_app import serve
 
     seen: dict[str, Any] = {}
     closed = asyncio.Event()
@@ -349,7 +349,7 @@ async def test_with_a_discord_token_too_both_run_in_one_process_on_one_set_of_se
 
     monkeypatch.setattr(CoachBot, "start", start)
     monkeypatch.setattr(CoachBot, "close", close)
-    monkeypatch.setattr("bot.slack_app.run.SlackCoach", Recorded)
+    monkeypatch.setattr("bot.slack_app.SlackCoach", Recorded)
     async with SlackMock(team_id=TEAM) as mock:
         settings = load_settings(
             db_path=tmp_path / "coach.db",
@@ -360,7 +360,7 @@ async def test_with_a_discord_token_too_both_run_in_one_process_on_one_set_of_se
             cooldown_seconds=0,
         )
         stop = asyncio.Event()
-        running_task = asyncio.ensure_future(serve(settings, stop))
+        running_task = asyncio.ensure_future(serve_chat(settings, stop))
         await mock.connected()
         mention = mock.mention_event("hva er åpenhet?")
         await mock.ack(await mock.send("events_api", mock.event_envelope_payload(mention)))
@@ -372,7 +372,7 @@ async def test_with_a_discord_token_too_both_run_in_one_process_on_one_set_of_se
     assert seen["token"] == "discord-test-token"
     assert closed.is_set()
     assert seen["services"] is seen["slack services"]
-    assert seen["services"].store is None  # closed, with the HTTP client, when serve() ended
+    assert seen["services"].store is None  # closed, with the HTTP client, when serve_chat() ended
 
 
 async def test_a_teacher_adds_a_shared_pdf_and_a_student_then_gets_answers_from_it(

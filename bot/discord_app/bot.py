@@ -299,25 +299,46 @@ def install_signal_handlers(bot: CoachBot) -> None:
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
 
 
-async def _serve(settings: Settings) -> None:
-    """Run the bot on services this function owns, closed when the bot stops."""
+async def run_bot(
+    settings: Settings, services: Services, stop: asyncio.Event | None = None
+) -> None:
+    """Run the bot on the given services until it is closed or `stop` is set.
+
+    Without the privileged intents granted, it starts again with slash commands only.
+    """
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
-    async with open_services(settings) as services:
-        bot = create_bot(settings, services)
-        install_signal_handlers(bot)
+    intents: discord.Intents | None = None
+    while True:
+        bot = create_bot(settings, services, intents)
+        if stop is None:
+            install_signal_handlers(bot)
+        closer = asyncio.ensure_future(_close_on(stop, bot)) if stop is not None else None
         try:
             async with bot:
                 await bot.start(token)
+            return
         except discord.PrivilegedIntentsRequired:
+            if intents is not None:
+                raise
             log.warning(MESSAGE_CONTENT_HINT)
             intents = default_intents()
             intents.message_content = False
             intents.members = False
-            bot = create_bot(settings, services, intents=intents)
-            install_signal_handlers(bot)
-            async with bot:
-                await bot.start(token)
+        finally:
+            if closer is not None:
+                closer.cancel()
+
+
+async def _close_on(stop: asyncio.Event, bot: CoachBot) -> None:
+    await stop.wait()
+    await bot.close()
+
+
+async def _serve(settings: Settings) -> None:
+    """Run the bot on services this function owns, closed when the bot stops."""
+    async with open_services(settings) as services:
+        await run_bot(settings, services)
 
 
 def run_discord(settings: Settings) -> int:
@@ -337,5 +358,6 @@ __all__ = [
     "CoachBot",
     "create_bot",
     "install_signal_handlers",
+    "run_bot",
     "run_discord",
 ]

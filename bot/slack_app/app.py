@@ -9,6 +9,7 @@ once (Bolt acks events itself; commands and buttons call `ack()` first) and answ
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -19,20 +20,19 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.commands import parse_command
-from bot.core.knowledge.bundle import megabytes
 from bot.core.knowledge.desk import action_of
 from bot.core.knowledge.library import LibraryError
 from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.core.router import Coach, Context
 from bot.core.stats import stats_reply
+from bot.slack_app.files import download
 from bot.slack_app.render import (
     VOTE_DOWN,
     VOTE_UP,
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMANDS_WITH_COOLDOWN = ("ask", "review", "strategy", "stats")
+WATCH_SECONDS = 5.0  # how often the added documents' folder is checked (as on Discord)
 TEACHER_SECONDS = 300.0  # how long a workspace admin lookup is trusted
 MAX_THREADS = 5000
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
@@ -73,6 +74,7 @@ class SlackCoach:
         self.threads: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._people: dict[str, tuple[float, bool, str]] = {}
         self._used: dict[tuple[str, str, str], float] = {}
+        self._watcher: asyncio.Task[None] | None = None
         self._register()
 
     @property
@@ -84,11 +86,24 @@ class SlackCoach:
     async def start(self) -> None:
         """Connect over Socket Mode (returns once connected; events arrive in the background)."""
         await self.handler.connect_async()  # type: ignore[no-untyped-call]
+        self._watcher = asyncio.create_task(self._watch_added())
 
     async def close(self) -> None:
-        """Close the websocket and the Web API client's session."""
+        """Close the websocket (the Web API client opens a session per call)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
         with contextlib.suppress(Exception):
             await self.handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _watch_added(self) -> None:
+        """Reload when another process (`python -m bot knowledge add`) changed the documents."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                await self.services.reload_if_added()
+            except Exception:  # the watcher must outlive a bad moment
+                log.exception("could not check the added documents")
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -272,39 +287,14 @@ class SlackCoach:
             files = event.get("files") or []
             if not files:
                 return Reply(parts=[desk.error_text(lang, LibraryError("no_files"))], language=lang)
-            loaded = await self._download(files, lang)
+            limit = self.settings.knowledge_max_bytes
+            loaded = await download(files, self._token, limit, desk, lang)
             if isinstance(loaded, str):
                 return Reply(parts=[loaded], language=lang, kind="error")
             outcome = await desk.add(loaded, lang, rest.strip() or None)
         else:
             return Reply(parts=[self.coach.strings.t(lang, "knowledge.usage")], language=lang)
         return Reply(parts=[outcome.text], language=lang, kind="info" if outcome.ok else "error")
-
-    async def _download(
-        self, files: list[dict[str, Any]], lang: Language
-    ) -> list[tuple[str, bytes]] | str:
-        """Fetch the files Slack shared (none over the limit); return them, or why not."""
-        desk = self.services.desk
-        limit = self.settings.knowledge_max_bytes
-        out: list[tuple[str, bytes]] = []
-        headers = {"Authorization": f"Bearer {self._token}"}
-        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as http:
-            for file in files:
-                name = str(file.get("name") or "file")
-                if int(file.get("size") or 0) > limit:
-                    error = LibraryError("too_big", file=name, limit=megabytes(limit))
-                    return desk.error_text(lang, error)
-                url = file.get("url_private_download") or file.get("url_private")
-                try:
-                    response = await http.get(str(url), headers=headers)
-                    response.raise_for_status()
-                except (httpx.HTTPError, ValueError):
-                    return desk.error_text(lang, LibraryError("unreadable", file=name))
-                if len(response.content) > limit:
-                    error = LibraryError("too_big", file=name, limit=megabytes(limit))
-                    return desk.error_text(lang, error)
-                out.append((name, response.content))
-        return out
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -300,6 +300,7 @@ async def test_python_m_bot_runs_slack_answers_a_mention_and_stops_on_sigterm(
     assert seconds < 3.0 and call["thread_ts"] == mention["ts"] and call["blocks"]
     assert stopping < 10.0
     assert "secret" not in err and "Traceback" not in err
+    assert "WARNING" not in err, err  # Bolt's token-versus-client warning included
 
 
 def test_one_slack_token_alone_exits_2_and_names_the_other(tmp_path: Path) -> None:

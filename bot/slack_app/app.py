@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 log = logging.getLogger(__name__)
+# Bolt reads SLACK_BOT_TOKEN itself and warns that the client (with SLACK_API_URL) wins over it:
+# that is the point, so the warning is dropped.
+_bolt_log = logging.getLogger("bot.slack_app.bolt")
+_bolt_log.addFilter(lambda r: r.getMessage() != warning_client_prioritized_and_token_skipped())
 
 COMMANDS_WITH_COOLDOWN = ("ask", "review", "strategy", "stats")
 WATCH_SECONDS = 5.0  # how often the added documents' folder is checked (as on Discord)
@@ -67,7 +72,7 @@ class SlackCoach:
         self.services = services
         self._token = settings.slack_bot_token.get_secret_value()
         self.client = AsyncWebClient(token=self._token, base_url=settings.slack_api_url)
-        self.app = AsyncApp(client=self.client, logger=logging.getLogger("bot.slack_app.bolt"))
+        self.app = AsyncApp(client=self.client, logger=_bolt_log)
         self.handler = AsyncSocketModeHandler(
             self.app, settings.slack_app_token.get_secret_value(), web_client=self.client
         )

@@ -147,7 +147,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run_console_with_services(settings)
 
 
-CLOSE_SECONDS = 8.0  # each chat connection gets this long to close; the process ends within 10 s
+CLOSE_SECONDS = 7.0  # the chat connections close at once within this; the process within 10 s
 
 
 async def serve_chat(settings: Settings, stop: asyncio.Event | None = None) -> int:
@@ -166,23 +166,39 @@ async def serve_chat(settings: Settings, stop: asyncio.Event | None = None) -> i
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
         slack = SlackCoach(settings, services)
-        waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
-        try:
-            await slack.start()
-            log.info("connected to Slack over Socket Mode")
-            if settings.discord_token is not None:
-                from bot.discord_app import run_bot
+        stopper = asyncio.ensure_future(stop.wait())
+        # Slack connects (and checks its tokens) while Discord starts; a signal stops either.
+        tasks = {"slack": asyncio.ensure_future(slack.start())}
+        if settings.discord_token is not None:
+            from bot.discord_app import run_bot
 
-                waiters.append(asyncio.ensure_future(run_bot(settings, services, stop)))
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            stop.set()  # Discord ended by itself (a refused token): close Slack as well
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.gather(*waiters), CLOSE_SECONDS)
+            tasks["discord"] = asyncio.ensure_future(run_bot(settings, services, stop))
+        try:
+            pending: set[asyncio.Future[object]] = {stopper, *tasks.values()}  # type: ignore[arg-type]
+            while not stopper.done():
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in tasks.values():
+                    if task in done and not task.cancelled() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]  # a refused token: exit 2
+                if tasks["slack"] in done:
+                    log.info("connected to Slack over Socket Mode")
+                if tasks.get("discord") in done:
+                    break  # Discord was closed: close Slack as well
         finally:
-            for waiter in waiters:
-                waiter.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(slack.close(), CLOSE_SECONDS)
+            stop.set()
+            stopper.cancel()
+            if not tasks["slack"].done():
+                tasks["slack"].cancel()
+            # One deadline for both: the process ends within ten seconds of the signal.
+            closing = [slack.close(), *(t for t in tasks.values() if not t.done())]
+            try:
+                await asyncio.wait_for(
+                    asyncio.gather(*closing, return_exceptions=True), CLOSE_SECONDS
+                )
+            except TimeoutError:
+                log.warning("a chat connection did not close within %.0f s", CLOSE_SECONDS)
+            for task in tasks.values():
+                task.cancel()
     return 0
 
 

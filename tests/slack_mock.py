@@ -55,6 +55,28 @@ def _decode_json_fields(params: dict[str, Any]) -> None:
                 params[name] = json.loads(value)
 
 
+def block_problem(blocks: object) -> str | None:
+    """What Slack would refuse in a message's blocks (its documented limits), or None."""
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return "must be a list of at most 50 blocks"
+    for block in blocks:
+        if not isinstance(block, dict):
+            return "a block must be an object"
+        text = block.get("text")
+        section = block.get("type") == "section" and isinstance(text, dict)
+        if section and not 1 <= len(str(text.get("text", ""))) <= 3000:  # type: ignore[union-attr]
+            return "a section's text must be 1 to 3,000 characters"
+        elements = block.get("elements") or []
+        if block.get("type") == "context" and len(elements) > 10:
+            return "a context block holds at most 10 elements"
+        for element in elements:
+            if isinstance(element, dict) and len(str(element.get("value", ""))) > 2000:
+                return "a button's value must be at most 2,000 characters"
+    return None
+
+
 def _bearer(request: web.Request) -> str | None:
     """The token of a `Authorization: Bearer <token>` header, or None."""
     header = request.headers.get("Authorization", "")
@@ -95,6 +117,10 @@ class SlackMock:
         self.connections = 0
         # Files members shared (served at /files/<name> to a bot token, as url_private is).
         self.files: dict[str, bytes] = {}
+        # Tokens Slack no longer accepts: every call with one answers invalid_auth.
+        self.revoked: set[str] = set()
+        # Replies to response URLs refused for their blocks: (key, what was wrong).
+        self.refused: list[tuple[str, str]] = []
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
         self._closed = False
@@ -385,6 +411,8 @@ class SlackMock:
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         """The JSON body Slack would answer `method` with."""
+        if token is not None and token in self.revoked:
+            return {"ok": False, "error": "invalid_auth"}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -401,6 +429,8 @@ class SlackMock:
                 return {"ok": False, "error": "not_allowed_token_type"}
             ticket = uuid.uuid4().hex
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link?ticket={ticket}"}
+        if method.startswith("chat.") and (problem := block_problem(params.get("blocks"))):
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
         if method in ("chat.postMessage", "chat.update"):
             # chat.update keeps the ts of the message it edits, as Slack does.
             ts = str(params["ts"]) if method == "chat.update" and params.get("ts") else None
@@ -459,6 +489,11 @@ class SlackMock:
             body = {"raw": text}
         if not isinstance(body, dict):
             body = {"raw": body}
+        if problem := block_problem(body.get("blocks")):
+            # Slack refuses such a reply with a 400 and a short text.
+            self.refused.append((key, problem))
+            self._bump()
+            return web.Response(status=400, text="invalid_blocks", content_type="text/plain")
         self.responses.append(body)
         self.response_keys.append(key)
         self._bump()

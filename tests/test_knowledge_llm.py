@@ -50,7 +50,7 @@ def citing(phrase: str, sentence: str) -> Any:
     return ask_only(answer)
 
 
-def test_a_norwegian_question_about_an_added_deck_is_answered_by_the_model_with_its_slide(
+def test_a_norwegian_question_about_an_added_case_is_answered_by_the_model_from_that_file(
     fake: FakeOpenAI,  # noqa: F811
     tmp_path: Path,
 ) -> None:

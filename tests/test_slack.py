@@ -27,10 +27,11 @@ from bot.slack_app import SlackCoach
 from bot.slack_app.render import BLOCK_LIMIT, SECTION_LIMIT, escape, plain, render
 from tests import procs
 from tests.conftest import PYTHON, ROOT, count_member_rows, run_env
-from tests.slack_mock import SlackMock
+from tests.slack_mock import SlackMock, block_problem
 
 TEAM = "T0TEST"
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U")
+ME = {"bot_user_id": "UBOT"}  # Bolt's context: the coach's own user id
 HOSTILE = "Hei <!channel> og <!here>, <@U0999> sa <https://evil.example|klikk her> &amp; kom!"
 
 
@@ -135,13 +136,17 @@ async def test_an_ask_message_is_answered_in_its_thread_and_a_reply_there_follow
         "chat.postMessage", lambda p: p is not first and p.get("thread_ts") == message["ts"]
     )
     assert second["blocks"] and slack.coach.threads[("C0CLASS", message["ts"])] == conversation
-    # A plain message outside the coach's threads is left alone.
+    # A plain message outside the coach's threads is left alone (handled to the end: no post).
     calls = len(slack.mock.calls)
-    await event(slack, slack.mock.message_event("hei alle sammen"))
-    await event(slack, slack.mock.message_event("!help"))
-    await slack.mock.wait_call("chat.postMessage", lambda p: "!ask" in block_text(p))
-    texts = [block_text(p) for m, p in slack.mock.calls[calls:] if m == "chat.postMessage"]
-    assert len(texts) == 1
+    chat = slack.mock.message_event("hei alle sammen")
+    await slack.coach._on_message(chat, slack.mock.event_envelope_payload(chat), ME)
+    assert slack.mock.calls[calls:] == []
+    # In the coach's thread, a message that starts by naming a classmate is still a follow-up.
+    text = "<@U0KARI> og hva er åpenhet?"
+    classmate = slack.mock.message_event(text, thread_ts=message["ts"])
+    await slack.coach._on_message(classmate, slack.mock.event_envelope_payload(classmate), ME)
+    answered = [p for m, p in slack.mock.calls[calls:] if m == "chat.postMessage"]
+    assert [p["thread_ts"] for p in answered] == [message["ts"]]
 
 
 async def test_strategy_by_slash_command_is_private_and_stored_under_the_slack_member(
@@ -238,11 +243,15 @@ async def test_only_admins_and_listed_teachers_see_stats(tmp_path: Path) -> None
 
 async def test_outside_coach_slack_channels_nothing_is_answered(tmp_path: Path) -> None:
     async with running(tmp_path, slack_channels="C0CLASS") as slack:
-        await event(slack, slack.mock.message_event("!ask hva er åpenhet?", channel="C0OTHER"))
-        await event(slack, slack.mock.message_event("!ask hva er åpenhet?", channel="C0CLASS"))
-        await slack.mock.wait_call("chat.postMessage")
+        for channel in ("C0OTHER", "C0CLASS"):
+            message = slack.mock.message_event("!ask hva er åpenhet?", channel=channel)
+            await slack.coach._on_message(message, slack.mock.event_envelope_payload(message), ME)
         channels = [p["channel"] for m, p in slack.mock.calls if m.startswith("chat.")]
+        slash_elsewhere = dict(slack.mock.slash_payload("/ask", "hva er åpenhet?"), channel_id="C9")
+        await slack.mock.ack(await slack.mock.send("slash_commands", slash_elsewhere))
+        told = await slack.mock.wait_response()
     assert channels == ["C0CLASS"]
+    assert "svarer ikke i denne kanalen" in block_text(told)
 
 
 def test_long_replies_are_split_into_sections_and_messages_within_slack_limits(
@@ -461,9 +470,98 @@ async def test_a_mention_inside_the_coachs_thread_is_answered_once(slack: Slack)
     body = slack.mock.event_envelope_payload(follow)
     # The message event of a mention is left to the app_mention event: handling it posts nothing.
     before = len(slack.mock.calls)
-    await slack.coach._on_message(follow, body, {"bot_user_id": "UBOT"})
+    await slack.coach._on_message(follow, body, ME)
     assert len(slack.mock.calls) == before
     mention = dict(slack.mock.mention_event(text, ts=follow["ts"]), thread_ts=message["ts"])
-    await slack.coach._on_mention(mention, slack.mock.event_envelope_payload(mention))
+    await slack.coach._on_mention(mention, slack.mock.event_envelope_payload(mention), ME)
     answers = [p for m, p in slack.mock.calls[before:] if m == "chat.postMessage"]
     assert [p["thread_ts"] for p in answers] == [message["ts"]]
+
+
+async def test_a_question_of_emoji_and_accents_keeps_its_buttons_within_slacks_limits(
+    slack: Slack,
+) -> None:
+    question = "Hva mener kurset om åpenhet og ærlighet på sosiale medier? " + "🍰😀" * 150
+    mention = slack.mock.mention_event(question)
+    await event(slack, mention)
+    call = await slack.mock.wait_call("chat.postMessage")
+    assert block_problem(call["blocks"]) is None  # what Slack would refuse (invalid_blocks)
+    votes = next(b for b in call["blocks"] if b["type"] == "actions")
+    value = json.loads(votes["elements"][0]["value"])
+    assert len(votes["elements"][0]["value"]) <= 2000 and value["q"].startswith("Hva mener")
+    assert all(b["text"]["verbatim"] for b in call["blocks"] if b["type"] == "section")
+    assert call["link_names"] in (False, "false", "0", 0) and call["parse"] == "none"
+
+
+async def test_a_token_slack_refuses_stops_start_up_naming_the_setting(tmp_path: Path) -> None:
+    from bot.__main__ import serve_chat
+    from bot.errors import ConfigError
+
+    async with SlackMock(team_id=TEAM) as mock:
+        mock.revoked.add("xoxb-revoked")
+        settings = load_settings(
+            db_path=tmp_path / "coach.db",
+            slack_bot_token="xoxb-revoked",
+            slack_app_token="xapp-test-token",
+            slack_api_url=mock.api_url,
+        )
+        with pytest.raises(ConfigError) as refused:
+            await asyncio.wait_for(serve_chat(settings), procs.HANG_GUARD)
+    assert refused.value.setting == "SLACK_BOT_TOKEN" and "invalid_auth" in str(refused.value)
+    assert "xoxb-revoked" not in str(refused.value)
+    assert mock.connections == 0
+
+
+async def test_a_discord_token_discord_refuses_ends_both_with_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import discord
+
+    from bot.__main__ import serve_chat
+    from bot.discord_app.bot import CoachBot
+
+    async def refused(self: CoachBot, token: str, *, reconnect: bool = True) -> None:
+        raise discord.LoginFailure("Improper token has been passed.")
+
+    monkeypatch.setattr(CoachBot, "start", refused)
+    async with SlackMock(team_id=TEAM) as mock:
+        settings = load_settings(
+            db_path=tmp_path / "coach.db",
+            slack_bot_token="xoxb-test-token",
+            slack_app_token="xapp-test-token",
+            slack_api_url=mock.api_url,
+            discord_token="discord-wrong",
+        )
+        with pytest.raises(discord.LoginFailure):
+            await asyncio.wait_for(serve_chat(settings), procs.HANG_GUARD)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_coach_while_slack_cannot_be_reached(tmp_path: Path) -> None:
+    import queue
+    import socket
+    import threading
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = run_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
+    )
+    args = [PYTHON, "-m", "bot"]
+    with procs.spawned(args, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True) as proc:
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stderr is not None
+        stream = proc.stderr
+        threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+        seen = ""
+        while "cannot be reached" not in seen:
+            seen = lines.get(timeout=procs.HANG_GUARD)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(procs.HANG_GUARD)
+        stopping = time.monotonic() - started
+    assert code == 0 and stopping < 10.0

@@ -14,12 +14,13 @@ import contextlib
 import json
 import logging
 import re
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -33,7 +34,9 @@ from bot.core.language import Language
 from bot.core.reply import Reply
 from bot.core.router import Coach, Context
 from bot.core.stats import stats_reply
+from bot.errors import ConfigError
 from bot.slack_app.files import download
+from bot.slack_app.people import People
 from bot.slack_app.render import (
     VOTE_DOWN,
     VOTE_UP,
@@ -54,13 +57,16 @@ log = logging.getLogger(__name__)
 _bolt_log = logging.getLogger("bot.slack_app.bolt")
 _bolt_log.addFilter(lambda r: r.getMessage() != warning_client_prioritized_and_token_skipped())
 
-COMMANDS_WITH_COOLDOWN = ("ask", "review", "strategy", "stats")
 WATCH_SECONDS = 5.0  # how often the added documents' folder is checked (as on Discord)
-TEACHER_SECONDS = 300.0  # how long a workspace admin lookup is trusted
 MAX_THREADS = 5000
-_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+# Slack's answers that mean a token is wrong (not that Slack is down for a moment).
+_REFUSED = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 _MESSAGES = (None, "file_share", "thread_broadcast")  # what a member wrote (files attached)
 _ALIASES = {"spør": "ask", "vurder": "review", "strategi": "strategy", "hjelp": "help"}
+
+
+class SlackReplyError(Exception):
+    """Slack refused a reply sent to a response_url (its status was not 200)."""
 
 
 class SlackCoach:
@@ -77,8 +83,7 @@ class SlackCoach:
             self.app, settings.slack_app_token.get_secret_value(), web_client=self.client
         )
         self.threads: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._people: dict[str, tuple[float, bool, str]] = {}
-        self._used: dict[tuple[str, str, str], float] = {}
+        self.people = People(self.client, settings)
         self._watcher: asyncio.Task[None] | None = None
         self._register()
 
@@ -89,7 +94,12 @@ class SlackCoach:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect over Socket Mode (returns once connected; events arrive in the background)."""
+        """Check both tokens, then connect over Socket Mode (events arrive in the background).
+
+        A token Slack refuses raises ConfigError naming it (start-up ends with exit 2); a Slack
+        that cannot be reached is retried by the Socket Mode client until the coach is stopped.
+        """
+        await self._check_tokens()
         await self.handler.connect_async()  # type: ignore[no-untyped-call]
         self._watcher = asyncio.create_task(self._watch_added())
 
@@ -100,6 +110,30 @@ class SlackCoach:
             watcher.cancel()
         with contextlib.suppress(Exception):
             await self.handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _check_tokens(self) -> None:
+        app_token = self.handler.app_token
+        if await self._check("SLACK_BOT_TOKEN", self.client.auth_test):
+            await self._check(
+                "SLACK_APP_TOKEN", partial(self.client.apps_connections_open, app_token=app_token)
+            )
+
+    async def _check(self, setting: str, call: Callable[[], Awaitable[object]]) -> bool:
+        """Make one call with a token; raise ConfigError when Slack refuses the token.
+
+        Return False when Slack cannot be reached (the Socket Mode client keeps trying).
+        """
+        try:
+            await call()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "")) if exc.response is not None else ""
+            if error in _REFUSED or error == "not_allowed_token_type":
+                raise ConfigError(setting, f"Slack refused it ({error})") from None
+            log.warning("Slack answered %s to the %s check", error or "an error", setting)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("Slack cannot be reached (%s); trying again", type(exc).__name__)
+            return False
+        return True
 
     async def _watch_added(self) -> None:
         """Reload when another process (`python -m bot knowledge add`) changed the documents."""
@@ -127,9 +161,11 @@ class SlackCoach:
 
     # -- events ------------------------------------------------------------------------------
 
-    async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _on_mention(
+        self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """`@coach <question>` is `!ask <question>`; `@coach !review ...` runs that command."""
-        text = plain(_MENTION.sub("", event.get("text") or "", count=1))
+        text = plain(_without_me(event.get("text") or "", context.get("bot_user_id") or ""))
         line = text if parse_command(text) is not None else f"!ask {text}"
         thread = event.get("thread_ts") or event.get("ts") or ""
         await self._line(body, event, line, thread)
@@ -143,9 +179,9 @@ class SlackCoach:
         text = event.get("text") or ""
         direct = event.get("channel_type") == "im"
         me = context.get("bot_user_id") or ""
-        if not direct and (_MENTION.match(text) or (me and f"<@{me}" in text)):
+        if not direct and me and f"<@{me}" in text:
             return  # the app_mention event answers it
-        text = plain(_MENTION.sub("", text, count=1))
+        text = plain(_without_me(text, me))
         channel = event.get("channel") or ""
         thread = event.get("thread_ts")
         if parse_command(text) is not None:
@@ -173,7 +209,7 @@ class SlackCoach:
         lang = self.coach.language.of(command.args if command is not None else line)
         try:
             ctx = await self._context(team, user, conversation)
-            wait = self._cooldown(team, user, name)
+            wait = self.people.cooldown(team, user, name)
             if wait:
                 text = self.coach.strings.t(lang, "discord.cooldown", command=name, seconds=wait)
                 reply = Reply(parts=[text], language=lang, private=True)
@@ -229,7 +265,11 @@ class SlackCoach:
 
         async def send(reply: Reply, extra: list[Block] | None = None) -> None:
             for blocks in render(reply, self.coach.strings, extra):
-                await respond(text=fallback_text(reply), blocks=blocks, response_type="ephemeral")
+                sent = await respond(
+                    text=fallback_text(reply), blocks=blocks, response_type="ephemeral"
+                )
+                if getattr(sent, "status_code", 200) != 200:  # refused, or the URL expired
+                    raise SlackReplyError(getattr(sent, "body", ""))
 
         if not self._listens_in(command.get("channel_id") or ""):
             await send(Reply(parts=[self.coach.strings.t(lang, "slack.not_here")], language=lang))
@@ -237,7 +277,7 @@ class SlackCoach:
         try:
             conversation = f"slack:{team}:slash:{uuid.uuid4().hex[:12]}"
             ctx = await self._context(team, user, conversation)
-            wait = self._cooldown(team, user, name)
+            wait = self.people.cooldown(team, user, name)
             if wait:
                 text = self.coach.strings.t(lang, "discord.cooldown", command=name, seconds=wait)
                 await send(Reply(parts=[text], language=lang))
@@ -318,6 +358,8 @@ class SlackCoach:
             options["text"] = fallback_text(reply)
             if thread:
                 options["thread_ts"] = thread
+            # No name linking and no parsing: a member's "@channel" stays text.
+            options.update(link_names=False, parse="none")
             if hidden:
                 await self.client.chat_postEphemeral(user=user, **options)
             else:
@@ -334,7 +376,7 @@ class SlackCoach:
             await send(Reply(parts=[text], language=lang, private=True, kind="error"))
 
     async def _context(self, team: str, user: str, conversation: str) -> Context:
-        teacher, name = await self._person(user)
+        teacher, name = await self.people.person(user)
         return Context(
             user_id=f"slack:{team}:{user}",
             guild_id=f"slack:{team}",
@@ -343,41 +385,6 @@ class SlackCoach:
             display_name=name,
             budget_key=f"slack:{team}",
         )
-
-    async def _person(self, user: str) -> tuple[bool, str]:
-        """Return whether a user is a teacher (admin, owner, COACH_SLACK_TEACHERS) and a name."""
-        known = self._people.get(user)
-        if known is not None and known[0] > time.monotonic():
-            return known[1], known[2]
-        listed = user.upper() in self.settings.slack_teacher_ids
-        admin, name = False, user
-        try:
-            info = (await self.client.users_info(user=user)).get("user") or {}
-            admin = bool(info.get("is_admin") or info.get("is_owner"))
-            profile = info.get("profile") or {}
-            found = profile.get("display_name") or profile.get("real_name") or info.get("name")
-            name = str(found or user)
-        except (TimeoutError, SlackApiError, OSError) as exc:
-            log.warning("could not look up Slack user %s: %s", user, exc)
-        if len(self._people) > MAX_THREADS:
-            self._people.clear()
-        self._people[user] = (time.monotonic() + TEACHER_SECONDS, listed or admin, name)
-        return listed or admin, name
-
-    def _cooldown(self, team: str, user: str, name: str) -> int:
-        """Return the seconds left of the member's cooldown for a command (0: go ahead)."""
-        seconds = self.settings.cooldown_seconds
-        if name not in COMMANDS_WITH_COOLDOWN or seconds <= 0:
-            return 0
-        key = (team, user, name)
-        now = time.monotonic()
-        last = self._used.get(key)
-        if last is not None and now - last < seconds:
-            return max(1, round(seconds - (now - last)))
-        if len(self._used) > 10_000:
-            self._used = {k: v for k, v in self._used.items() if now - v < seconds}
-        self._used[key] = now
-        return 0
 
     def _listens_in(self, channel: str) -> bool:
         """Listen only in COACH_SLACK_CHANNELS when set; DMs always."""
@@ -392,6 +399,13 @@ class SlackCoach:
         self.threads.move_to_end((channel, thread))
         while len(self.threads) > MAX_THREADS:
             self.threads.popitem(last=False)
+
+
+def _without_me(text: str, me: str) -> str:
+    """Drop the coach's own mention at the start of a text (a classmate's stays)."""
+    if not me:
+        return text
+    return re.sub(rf"^\s*<@{re.escape(me)}(?:\|[^>]*)?>[\s:,]*", "", text, count=1)
 
 
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from bot.core.strings import Strings
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
 TEXT_LIMIT = 3000  # the notification text that goes with the blocks
+VALUE_LIMIT = 2000  # a button's value
 VOTE_UP = "vote_up"
 VOTE_DOWN = "vote_down"
 VOTES_BLOCK = "votes"
@@ -62,8 +63,13 @@ def mrkdwn(text: str) -> str:
     return _BOLD.sub(r"*\1*", escape(text))
 
 
+def _text(text: str) -> Block:
+    """A mrkdwn text object; verbatim, so Slack links no name and parses no @channel in it."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": _text(text)}
 
 
 def _sections(text: str) -> list[Block]:
@@ -86,8 +92,8 @@ def _sources(reply: Reply, strings: Strings) -> list[Block]:
     items = [
         f"[{s.n}] {escape(s.title)} ({escape(s.place(reply.language))})" for s in reply.sources
     ]
-    elements = [{"type": "mrkdwn", "text": f"*{escape(label)}*"}]
-    elements += [{"type": "mrkdwn", "text": item[:SECTION_LIMIT]} for item in items]
+    elements = [_text(f"*{escape(label)}*")]
+    elements += [_text(item[:SECTION_LIMIT]) for item in items]
     return [
         {"type": "context", "elements": elements[i : i + 10]} for i in range(0, len(elements), 10)
     ]
@@ -95,7 +101,7 @@ def _sources(reply: Reply, strings: Strings) -> list[Block]:
 
 def vote_buttons(question: str, sources: str, language: Language) -> Block:
     """Return 👍/👎 buttons whose value carries the question, its sources and the language."""
-    value = json.dumps({"q": question[:300], "s": sources[:1200], "l": language})
+    value = _value(question[:300], sources, language)
     return {
         "type": "actions",
         "block_id": VOTES_BLOCK,
@@ -109,6 +115,19 @@ def vote_buttons(question: str, sources: str, language: Language) -> Block:
             for action, emoji in ((VOTE_UP, "👍"), (VOTE_DOWN, "👎"))
         ],
     }
+
+
+def _value(question: str, sources: str, language: Language) -> str:
+    """Return a button's value (at most VALUE_LIMIT characters): shorter sources, then question."""
+    value = ""
+    for cut in range(len(sources), -1, -100):
+        value = json.dumps({"q": question, "s": sources[:cut], "l": language}, ensure_ascii=False)
+        if len(value) <= VALUE_LIMIT:
+            return value
+    while len(value) > VALUE_LIMIT and question:
+        question = question[: len(question) - 20]
+        value = json.dumps({"q": question, "s": "", "l": language}, ensure_ascii=False)
+    return value
 
 
 def render(reply: Reply, strings: Strings, extra: list[Block] | None = None) -> list[list[Block]]:
@@ -129,7 +148,7 @@ def render(reply: Reply, strings: Strings, extra: list[Block] | None = None) -> 
         blocks.append(
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": mrkdwn(f"_{reply.notice}_")}],
+                "elements": [_text(mrkdwn(f"_{reply.notice}_"))],
             }
         )
     blocks += extra or []

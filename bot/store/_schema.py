@@ -157,8 +157,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("PRAGMA foreign_keys = ON")
     if upgraded:
         # A rebuild leaves the old tables' pages free; give them back, so the file is as small
-        # as a new one (and a full disk is noticed at the same write).
-        conn.execute("VACUUM")
+        # as a new one. Best effort: another process holding the file, or too little disk for
+        # the copy, only leaves the pages on the free list.
+        try:
+            conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            log.info("could not compact the database after the upgrade: %s", exc)
     return SCHEMA_VERSION
 
 

@@ -43,17 +43,22 @@ class Slack:
     settings: Settings
 
 
+def slack_settings(tmp_path: Path, mock: SlackMock, **overrides: Any) -> Settings:
+    """Settings for a coach on the mock Slack: test tokens, no cooldown, a database in tmp_path."""
+    values: dict[str, Any] = {
+        "db_path": tmp_path / "coach.db",
+        "slack_bot_token": "xoxb-test-token",
+        "slack_app_token": "xapp-test-token",
+        "slack_api_url": mock.api_url,
+        "cooldown_seconds": 0,
+    }
+    return load_settings(**{**values, **overrides})
+
+
 @contextlib.asynccontextmanager
 async def running(tmp_path: Path, **overrides: Any) -> AsyncIterator[Slack]:
     async with SlackMock(team_id=TEAM, admins={"U0ADMIN"}) as mock:
-        settings = load_settings(
-            db_path=tmp_path / "coach.db",
-            slack_bot_token="xoxb-test-token",
-            slack_app_token="xapp-test-token",
-            slack_api_url=mock.api_url,
-            cooldown_seconds=0,
-            **overrides,
-        )
+        settings = slack_settings(tmp_path, mock, **overrides)
         async with open_services(settings) as services:
             coach = SlackCoach(settings, services)
             await coach.start()
@@ -361,14 +366,7 @@ async def test_with_a_discord_token_too_both_run_in_one_process_on_one_set_of_se
     monkeypatch.setattr(CoachBot, "close", close)
     monkeypatch.setattr("bot.slack_app.SlackCoach", Recorded)
     async with SlackMock(team_id=TEAM) as mock:
-        settings = load_settings(
-            db_path=tmp_path / "coach.db",
-            slack_bot_token="xoxb-test-token",
-            slack_app_token="xapp-test-token",
-            slack_api_url=mock.api_url,
-            discord_token="discord-test-token",
-            cooldown_seconds=0,
-        )
+        settings = slack_settings(tmp_path, mock, discord_token="discord-test-token")
         stop = asyncio.Event()
         running_task = asyncio.ensure_future(serve_chat(settings, stop))
         await mock.connected()
@@ -499,12 +497,7 @@ async def test_a_token_slack_refuses_stops_start_up_naming_the_setting(tmp_path:
 
     async with SlackMock(team_id=TEAM) as mock:
         mock.revoked.add("xoxb-revoked")
-        settings = load_settings(
-            db_path=tmp_path / "coach.db",
-            slack_bot_token="xoxb-revoked",
-            slack_app_token="xapp-test-token",
-            slack_api_url=mock.api_url,
-        )
+        settings = slack_settings(tmp_path, mock, slack_bot_token="xoxb-revoked")
         with pytest.raises(ConfigError) as refused:
             await asyncio.wait_for(serve_chat(settings), procs.HANG_GUARD)
     assert refused.value.setting == "SLACK_BOT_TOKEN" and "invalid_auth" in str(refused.value)
@@ -525,13 +518,7 @@ async def test_a_discord_token_discord_refuses_ends_both_with_the_error(
 
     monkeypatch.setattr(CoachBot, "start", refused)
     async with SlackMock(team_id=TEAM) as mock:
-        settings = load_settings(
-            db_path=tmp_path / "coach.db",
-            slack_bot_token="xoxb-test-token",
-            slack_app_token="xapp-test-token",
-            slack_api_url=mock.api_url,
-            discord_token="discord-wrong",
-        )
+        settings = slack_settings(tmp_path, mock, discord_token="discord-wrong")
         with pytest.raises(discord.LoginFailure):
             await asyncio.wait_for(serve_chat(settings), procs.HANG_GUARD)
 

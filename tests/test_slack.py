@@ -230,6 +230,8 @@ async def test_a_vote_is_stored_with_the_question_and_its_sources(
 
 async def test_only_admins_and_listed_teachers_see_stats(tmp_path: Path) -> None:
     async with running(tmp_path, slack_teachers="U0LISTED") as slack:
+        asked = slack.mock.message_event("!ask hva er åpenhet?")
+        await slack.coach._on_message(asked, slack.mock.event_envelope_payload(asked), ME)
         for user in ("U0STUDENT", "U0ADMIN", "U0LISTED"):
             message = slack.mock.message_event("!stats", user=user)
             await event(slack, message)
@@ -244,6 +246,7 @@ async def test_only_admins_and_listed_teachers_see_stats(tmp_path: Path) -> None
     assert escape(refusal) in replies["U0STUDENT"]
     assert escape(refusal) not in replies["U0ADMIN"]
     assert escape(refusal) not in replies["U0LISTED"]
+    assert "Bruk i dette arbeidsområdet" in replies["U0ADMIN"] and "!ask: 1" in replies["U0ADMIN"]
 
 
 async def test_outside_coach_slack_channels_nothing_is_answered(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ async def stats_reply(
         return Reply(parts=[strings.t(lang, "strategy.store.failed")], language=lang)
     if not stats.commands:
         return Reply(parts=[strings.t(lang, "discord.stats_none")], language=lang, private=True)
-    lines = [strings.t(lang, "discord.stats_title")]
+    # A Slack workspace's ids name it ("slack:T0123"); a number is a Discord server.
+    slack = isinstance(guild_id, str) and guild_id.startswith("slack:")
+    lines = [strings.t(lang, "slack.stats_title" if slack else "discord.stats_title")]
     lines += [f"• !{name}: {count}" for name, count in stats.commands.items()]
     if stats.declined:
         lines.append(strings.t(lang, "discord.stats_declined"))

@@ -32,6 +32,9 @@ from bot.store.vectors import VECTOR_FILE, SQLiteVectors
 log = logging.getLogger(__name__)
 
 
+WATCH_SECONDS = 5.0  # how often a running chat adapter checks the added documents' folder
+
+
 @dataclass
 class Services:
     """The coach and the outside systems it holds open."""
@@ -76,6 +79,16 @@ class Services:
         if self._filling is not None:
             await self._filling
         await asyncio.to_thread(self.coach.asking.engine.dense.fill)
+
+    async def watch_added(self) -> None:
+        """Reload whenever another process (`python -m bot knowledge add`) changed the added
+        documents; runs until cancelled (each chat adapter runs it while it is connected)."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                await self.reload_if_added()
+            except Exception:  # the watcher must outlive a bad moment
+                log.exception("could not check the added documents")
 
     async def reload_if_added(self) -> bool:
         """Reload when the added documents' folder changed (another process added or removed).

@@ -32,7 +32,6 @@ MESSAGE_CONTENT_HINT = (
     "(and SERVER MEMBERS INTENT for the teacher role)."
 )
 COMMANDS_WITH_COOLDOWN = ("ask", "review", "strategy", "stats", "reload")
-WATCH_SECONDS = 5.0  # how often the added documents' folder is checked for changes
 MAX_CONVERSATIONS = 5000
 
 
@@ -102,7 +101,7 @@ class CoachBot(commands.Bot):
                 text_command.help = strings.t("nb", key)
         if not self.intents.message_content:
             log.warning(MESSAGE_CONTENT_HINT)
-        self._watcher = asyncio.create_task(self._watch_added())
+        self._watcher = asyncio.create_task(self.services.watch_added())
 
     async def close(self) -> None:
         """Close the Discord connection, then what the factory built (HTTP client, database)."""
@@ -206,16 +205,6 @@ class CoachBot(commands.Bot):
     def reply_language(self, ctx: commands.Context[CoachBot]) -> Language:
         """Return the language to answer a command in (the setting, or the message's)."""
         return self._language(ctx)
-
-    async def _watch_added(self) -> None:
-        """Reload when another process (`python -m bot knowledge add`) changed the documents."""
-        while True:
-            await asyncio.sleep(WATCH_SECONDS)
-            if self.services is not None:
-                try:
-                    await self.services.reload_if_added()
-                except Exception:  # the watcher must outlive a bad moment
-                    log.exception("could not check the added documents")
 
     def _language(self, ctx: commands.Context[CoachBot]) -> Language:
         if self.settings.language in ("nb", "en"):

@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 _bolt_log = logging.getLogger("bot.slack_app.bolt")
 _bolt_log.addFilter(lambda r: r.getMessage() != warning_client_prioritized_and_token_skipped())
 
-WATCH_SECONDS = 5.0  # how often the added documents' folder is checked (as on Discord)
 MAX_THREADS = 5000
 # Slack's answers that mean a token is wrong (not that Slack is down for a moment).
 _REFUSED = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
@@ -101,7 +100,7 @@ class SlackCoach:
         """
         await self._check_tokens()
         await self.handler.connect_async()  # type: ignore[no-untyped-call]
-        self._watcher = asyncio.create_task(self._watch_added())
+        self._watcher = asyncio.create_task(self.services.watch_added())
 
     async def close(self) -> None:
         """Close the websocket (the Web API client opens a session per call)."""
@@ -134,15 +133,6 @@ class SlackCoach:
             log.warning("Slack cannot be reached (%s); trying again", type(exc).__name__)
             return False
         return True
-
-    async def _watch_added(self) -> None:
-        """Reload when another process (`python -m bot knowledge add`) changed the documents."""
-        while True:
-            await asyncio.sleep(WATCH_SECONDS)
-            try:
-                await self.services.reload_if_added()
-            except Exception:  # the watcher must outlive a bad moment
-                log.exception("could not check the added documents")
 
     # -- wiring ------------------------------------------------------------------------------
 
